@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+'use strict'
+// The npm bin: load the native addon and hand control to Rust. Node adds nothing on the protocol
+// path; stdin/stdout belong to the Rust server.
+
+let addon
+try {
+  addon = require('../index.js')
+} catch (error) {
+  process.stderr.write(`junglegrid-mcp: ${error && error.message ? error.message : error}\n`)
+  process.exit(1)
+}
+
+let stopping = false
+function stop(signal) {
+  if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143)
+  stopping = true
+  addon.shutdown()
+  // If the server does not wind down promptly, leave anyway.
+  setTimeout(() => process.exit(0), 2000).unref()
+}
+process.on('SIGINT', () => stop('SIGINT'))
+process.on('SIGTERM', () => stop('SIGTERM'))
+
+addon.runCli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`junglegrid-mcp: ${error && error.message ? error.message : error}\n`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,156 @@
+//! Command-line entry: flags, `--help`, `--version`, and the choice of what to run. The npm bin and
+//! `startStdioServer()` both end here.
+
+use std::ffi::OsString;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, ConfigError, Env, Overrides};
+use crate::{logging, transport};
+
+pub const USAGE: &str = "\
+junglegrid-mcp: the Jungle Grid MCP server (stdio).
+
+Usage:
+  junglegrid-mcp [options]
+
+Starts an MCP server on stdin/stdout for hosts such as Claude Desktop, Cursor and Windsurf.
+Every tool call is forwarded to the Jungle Grid API with your API key.
+
+Options:
+  --api-base <url>     Jungle Grid API base URL (default: JUNGLEGRID_API_BASE or https://api.junglegrid.dev)
+  --timeout-ms <ms>    Timeout of one API request in milliseconds (default: JUNGLE_GRID_TIMEOUT_MS or 30000)
+  --log-level <level>  error, warn, info, debug or trace; logs go to stderr (default: JUNGLE_GRID_LOG or warn)
+  -h, --help           Show this help
+  -V, --version        Show the version
+
+Environment:
+  JUNGLE_GRID_API_KEY      Required. Your Jungle Grid API key (jg_...).
+  JUNGLEGRID_API_BASE      API base URL (preferred).
+  JUNGLE_GRID_API_URL      API base URL (legacy alias, used when JUNGLEGRID_API_BASE is unset).
+  JUNGLE_GRID_TIMEOUT_MS   Request timeout in milliseconds (default 30000).
+  JUNGLE_GRID_LOG          Log level on stderr (default warn).
+
+Example:
+  JUNGLE_GRID_API_KEY=jg_... npx -y @jungle-grid/mcp
+";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Version,
+    Stdio(Options),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub api_base: Option<String>,
+    pub timeout_ms: Option<String>,
+    pub log_level: Option<String>,
+}
+
+pub fn parse<I, S>(args: I) -> Result<Command, String>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut options = Options::default();
+    let text = |v: OsString| {
+        v.into_string()
+            .map_err(|_| "arguments must be valid UTF-8".to_string())
+    };
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Long("api-base") => {
+                options.api_base = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("timeout-ms") => {
+                options.timeout_ms = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("log-level") => {
+                options.log_level = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    Ok(Command::Stdio(options))
+}
+
+/// Runs the command line to completion and returns the process exit code. Everything a person
+/// reads goes to stderr, except `--help` and `--version`, which go to stdout.
+pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) -> i32 {
+    let command = match parse(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("junglegrid-mcp: {e}\nRun `junglegrid-mcp --help` for usage.");
+            return 2;
+        }
+    };
+    match command {
+        Command::Help => {
+            print!("{USAGE}");
+            0
+        }
+        Command::Version => {
+            println!("{}", crate::server::VERSION);
+            0
+        }
+        Command::Stdio(options) => {
+            if let Err(e) = logging::init(options.log_level.as_deref(), env) {
+                eprintln!("Fatal: {e}");
+                return 1;
+            }
+            let overrides = Overrides {
+                api_base: options.api_base,
+                timeout_ms: options.timeout_ms,
+            };
+            match Config::for_stdio(env, &overrides) {
+                Ok(config) => transport::stdio::serve(config, shutdown).await,
+                Err(e) => {
+                    report_config_error(&e);
+                    1
+                }
+            }
+        }
+    }
+}
+
+fn report_config_error(error: &ConfigError) {
+    match error {
+        ConfigError::MissingApiKey => eprintln!("{error}"),
+        other => eprintln!("Fatal: {other}"),
+    }
+    if let Some(hint) = error.hint() {
+        eprintln!("{hint}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags() {
+        assert_eq!(parse(["--help"]).unwrap(), Command::Help);
+        assert_eq!(parse(["-V"]).unwrap(), Command::Version);
+        assert_eq!(
+            parse(Vec::<String>::new()).unwrap(),
+            Command::Stdio(Options::default())
+        );
+        assert_eq!(
+            parse(["--api-base", "http://x", "--timeout-ms=500"]).unwrap(),
+            Command::Stdio(Options {
+                api_base: Some("http://x".into()),
+                timeout_ms: Some("500".into()),
+                log_level: None
+            })
+        );
+        assert!(parse(["--bogus"]).unwrap_err().contains("--bogus"));
+        assert!(parse(["--api-base"]).unwrap_err().contains("api-base"));
+    }
+}

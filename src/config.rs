@@ -1,0 +1,272 @@
+//! Configuration: the environment (and CLI overrides) turned into a validated [`Config`] once, at
+//! start-up. Nothing else in the crate reads environment variables.
+
+use std::time::Duration;
+
+use crate::secret::Secret;
+
+pub const DEFAULT_API_BASE: &str = "https://api.junglegrid.dev";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest request timeout accepted: one hour. Anything longer is almost certainly a unit mistake.
+const MAX_TIMEOUT_MS: u64 = 3_600_000;
+
+/// The message the seed documents for a missing key, followed by where to set it.
+pub const MISSING_KEY_MESSAGE: &str = "JUNGLE_GRID_API_KEY is required";
+pub const MISSING_KEY_HINT: &str = "Set it in the \"env\" block of your MCP host config (for example \
+\"env\": { \"JUNGLE_GRID_API_KEY\": \"jg_...\" }) or export it in your shell.";
+
+/// Where configuration values come from. `std::env::var` in production, a map in tests.
+pub trait Env: Sync {
+    fn get(&self, key: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn get(&self, key: &str) -> Option<String> {
+        std::env::var(key).ok()
+    }
+}
+
+impl<const N: usize> Env for [(&str, &str); N] {
+    fn get(&self, key: &str) -> Option<String> {
+        self.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_string())
+    }
+}
+
+/// A configuration error, printed as `Fatal: <message>` (or the seed's own text for a missing key).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{MISSING_KEY_MESSAGE}")]
+    MissingApiKey,
+    #[error("{name} must be an absolute http(s) URL, got \"{value}\".")]
+    InvalidUrl { name: &'static str, value: String },
+    #[error(
+        "{name} must be a whole number of milliseconds between 1 and {MAX_TIMEOUT_MS}, got \"{value}\"."
+    )]
+    InvalidTimeout { name: &'static str, value: String },
+}
+
+impl ConfigError {
+    /// A one-line hint shown under the error, where there is something useful to say.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ConfigError::MissingApiKey => Some(MISSING_KEY_HINT),
+            _ => None,
+        }
+    }
+}
+
+/// The Jungle Grid API this process talks to.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Base URL without trailing slashes, e.g. `https://api.junglegrid.dev`.
+    pub base: String,
+    /// Timeout of one HTTP request (each attempt).
+    pub timeout: Duration,
+}
+
+/// Everything the stdio server needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub api: ApiConfig,
+    pub api_key: Secret,
+}
+
+/// Overrides given on the command line; they win over the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub api_base: Option<String>,
+    pub timeout_ms: Option<String>,
+}
+
+fn non_blank(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// `JUNGLEGRID_API_BASE` wins; the legacy `JUNGLE_GRID_API_URL` is read only when the preferred
+/// variable is unset (an empty preferred value means "the default", as in the TypeScript server).
+pub fn resolve_api_base(env: &dyn Env, cli: Option<&str>) -> Result<String, ConfigError> {
+    let (name, raw) = if let Some(v) = cli {
+        ("--api-base", Some(v.to_string()))
+    } else if let Some(v) = env.get("JUNGLEGRID_API_BASE") {
+        ("JUNGLEGRID_API_BASE", Some(v))
+    } else {
+        ("JUNGLE_GRID_API_URL", env.get("JUNGLE_GRID_API_URL"))
+    };
+    let Some(value) = non_blank(raw) else {
+        return Ok(DEFAULT_API_BASE.to_string());
+    };
+    normalize_base_url(name, &value)
+}
+
+/// Validates an http(s) URL and strips trailing slashes.
+pub fn normalize_base_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::InvalidUrl {
+        name,
+        value: value.to_string(),
+    };
+    let parsed = reqwest::Url::parse(value).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(invalid());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid());
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
+pub fn resolve_timeout(env: &dyn Env, cli: Option<&str>) -> Result<Duration, ConfigError> {
+    let (name, raw) = match cli {
+        Some(v) => ("--timeout-ms", Some(v.to_string())),
+        None => ("JUNGLE_GRID_TIMEOUT_MS", env.get("JUNGLE_GRID_TIMEOUT_MS")),
+    };
+    let Some(value) = non_blank(raw) else {
+        return Ok(DEFAULT_TIMEOUT);
+    };
+    match value.parse::<u64>() {
+        Ok(ms) if (1..=MAX_TIMEOUT_MS).contains(&ms) => Ok(Duration::from_millis(ms)),
+        _ => Err(ConfigError::InvalidTimeout { name, value }),
+    }
+}
+
+/// The API half of the configuration; shared by every mode (stdio, library).
+pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, ConfigError> {
+    Ok(ApiConfig {
+        base: resolve_api_base(env, overrides.api_base.as_deref())?,
+        timeout: resolve_timeout(env, overrides.timeout_ms.as_deref())?,
+    })
+}
+
+impl Config {
+    /// Configuration for the local stdio server: the API key is required.
+    pub fn for_stdio(env: &dyn Env, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let api = api_config(env, overrides)?;
+        let api_key =
+            non_blank(env.get("JUNGLE_GRID_API_KEY")).ok_or(ConfigError::MissingApiKey)?;
+        Ok(Config {
+            api,
+            api_key: Secret::new(api_key),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_api_base_when_nothing_is_set() {
+        assert_eq!(resolve_api_base(&[], None).unwrap(), DEFAULT_API_BASE);
+    }
+
+    #[test]
+    fn preferred_base_wins_over_legacy_and_loses_trailing_slash() {
+        let env = [
+            ("JUNGLEGRID_API_BASE", "https://api.junglegrid.dev/"),
+            ("JUNGLE_GRID_API_URL", "https://legacy.example.com"),
+        ];
+        assert_eq!(
+            resolve_api_base(&env, None).unwrap(),
+            "https://api.junglegrid.dev"
+        );
+    }
+
+    #[test]
+    fn legacy_alias_is_used_alone() {
+        let env = [("JUNGLE_GRID_API_URL", "https://legacy.example.com/")];
+        assert_eq!(
+            resolve_api_base(&env, None).unwrap(),
+            "https://legacy.example.com"
+        );
+    }
+
+    #[test]
+    fn empty_preferred_base_means_default_not_legacy() {
+        let env = [
+            ("JUNGLEGRID_API_BASE", "  "),
+            ("JUNGLE_GRID_API_URL", "https://legacy.example.com"),
+        ];
+        assert_eq!(resolve_api_base(&env, None).unwrap(), DEFAULT_API_BASE);
+    }
+
+    #[test]
+    fn base_with_path_prefix_is_kept() {
+        let env = [("JUNGLEGRID_API_BASE", "https://orch.example.com/jg//")];
+        assert_eq!(
+            resolve_api_base(&env, None).unwrap(),
+            "https://orch.example.com/jg"
+        );
+    }
+
+    #[test]
+    fn invalid_base_names_the_variable() {
+        for bad in [
+            "api.junglegrid.dev",
+            "ftp://x.example",
+            "https://x.example/?a=1",
+        ] {
+            let env = [("JUNGLEGRID_API_BASE", bad)];
+            let err = resolve_api_base(&env, None).unwrap_err();
+            assert!(
+                err.to_string().starts_with("JUNGLEGRID_API_BASE must be"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn cli_override_wins() {
+        let env = [("JUNGLEGRID_API_BASE", "https://env.example.com")];
+        assert_eq!(
+            resolve_api_base(&env, Some("http://127.0.0.1:9/")).unwrap(),
+            "http://127.0.0.1:9"
+        );
+    }
+
+    #[test]
+    fn missing_or_blank_key_is_the_seed_message() {
+        for env in [
+            [("JUNGLE_GRID_API_KEY", "")],
+            [("JUNGLE_GRID_API_KEY", "   ")],
+            [("OTHER", "x")],
+        ] {
+            let err = Config::for_stdio(&env, &Overrides::default()).unwrap_err();
+            assert_eq!(err, ConfigError::MissingApiKey);
+            assert_eq!(err.to_string(), "JUNGLE_GRID_API_KEY is required");
+            assert!(err.hint().unwrap().contains("env"));
+        }
+    }
+
+    #[test]
+    fn key_is_trimmed_and_never_debug_printed() {
+        let env = [("JUNGLE_GRID_API_KEY", " jg_secret_value ")];
+        let config = Config::for_stdio(&env, &Overrides::default()).unwrap();
+        assert_eq!(config.api_key.expose(), "jg_secret_value");
+        assert!(!format!("{config:?}").contains("jg_secret_value"));
+    }
+
+    #[test]
+    fn timeout_defaults_and_validates() {
+        assert_eq!(resolve_timeout(&[], None).unwrap(), DEFAULT_TIMEOUT);
+        let env = [("JUNGLE_GRID_TIMEOUT_MS", "1500")];
+        assert_eq!(
+            resolve_timeout(&env, None).unwrap(),
+            Duration::from_millis(1500)
+        );
+        for bad in ["0", "abc", "-5", "1.5", "99999999999"] {
+            let env = [("JUNGLE_GRID_TIMEOUT_MS", bad)];
+            let err = resolve_timeout(&env, None).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("JUNGLE_GRID_TIMEOUT_MS must be"),
+                "{err}"
+            );
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Jungle Grid MCP: the Rust core of `@jungle-grid/mcp`.
+//!
+//! Data flows one way: transport -> [`server`] (MCP handler) -> [`tools`] (validation, mapping,
+//! summaries) -> [`api`] (REST client) -> Jungle Grid. [`bindings`] adapts the core for Node.
+
+pub mod api;
+pub mod bindings;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod secret;
+pub mod server;
+pub mod tools;
+pub mod transport;

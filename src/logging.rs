@@ -1,0 +1,51 @@
+//! Logs go to stderr (stdout is the protocol channel), at a level from `--log-level` or
+//! `JUNGLE_GRID_LOG`, warnings only by default. Secrets are redacted before they reach a log call.
+
+use tracing::level_filters::LevelFilter;
+
+use crate::config::Env;
+
+pub fn parse_level(value: &str) -> Option<LevelFilter> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "off" | "none" => Some(LevelFilter::OFF),
+        "error" => Some(LevelFilter::ERROR),
+        "warn" | "warning" => Some(LevelFilter::WARN),
+        "info" => Some(LevelFilter::INFO),
+        "debug" => Some(LevelFilter::DEBUG),
+        "trace" => Some(LevelFilter::TRACE),
+        _ => None,
+    }
+}
+
+/// Installs the stderr logger once per process; later calls keep the first one.
+pub fn init(cli: Option<&str>, env: &dyn Env) -> Result<(), String> {
+    let raw = cli
+        .map(str::to_string)
+        .or_else(|| env.get("JUNGLE_GRID_LOG"))
+        .filter(|v| !v.trim().is_empty());
+    let level = match raw {
+        None => LevelFilter::WARN,
+        Some(v) => parse_level(&v).ok_or_else(|| {
+            format!("log level must be one of off, error, warn, info, debug, trace; got \"{v}\".")
+        })?,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        assert_eq!(parse_level("WARN"), Some(LevelFilter::WARN));
+        assert_eq!(parse_level(" debug "), Some(LevelFilter::DEBUG));
+        assert_eq!(parse_level("loud"), None);
+    }
+}

@@ -1,0 +1,127 @@
+//! The MCP face of the tool layer: one rmcp [`ServerHandler`] that lists the tools and turns each
+//! `tools/call` into a tool call and its result. Transport-neutral: stdio and HTTP both serve it.
+
+use std::sync::Arc;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
+    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use serde_json::json;
+
+use crate::api::ApiClient;
+use crate::tools::{ToolName, ToolOutput};
+
+pub const SERVER_NAME: &str = "junglegrid";
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Read by agents at initialize: the production flow in a few lines.
+pub const INSTRUCTIONS: &str = "Jungle Grid runs AI workloads (inference, training, fine-tuning, batch) on \
+managed GPUs. Production flow: (1) optionally upload files with upload_job_input and complete the \
+upload; (2) estimate_job (free) and show the user the cost; (3) submit_job only after the user \
+approves, since it starts real compute and can incur charges; (4) monitor with get_job_events (lifecycle, \
+available before any log) and get_job (status snapshot) until the job is completed, failed, rejected or \
+cancelled; (5) read get_job_logs; (6) after completion, list_artifacts then get_artifact for a \
+temporary download URL (treat it as a secret). Use cancel_job to stop a job that is no longer needed.";
+
+/// The MCP server: the tool list and an API client.
+#[derive(Clone)]
+pub struct JungleGridServer {
+    api: ApiClient,
+    tools: Arc<[ToolName]>,
+}
+
+impl JungleGridServer {
+    pub fn new(api: ApiClient) -> Self {
+        JungleGridServer {
+            api,
+            tools: ToolName::ALL.into(),
+        }
+    }
+
+    fn enabled(&self, name: &str) -> Option<ToolName> {
+        ToolName::from_name(name).filter(|t| self.tools.contains(t))
+    }
+}
+
+/// The MCP definition of a tool (built from its static [`crate::tools::ToolDef`]).
+pub fn tool_definition(tool: ToolName) -> Tool {
+    let def = tool.def();
+    let annotations = ToolAnnotations::new()
+        .read_only(def.read_only)
+        .destructive(def.destructive)
+        .idempotent(def.idempotent)
+        .open_world(def.open_world);
+    Tool::new(def.name, def.description, def.input_schema.clone())
+        .with_title(def.title)
+        .with_raw_output_schema(def.output_schema.clone())
+        .with_annotations(annotations)
+}
+
+/// The result an agent sees: a one-line summary and `structuredContent: { data }`.
+pub fn success_result(output: ToolOutput) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![ContentBlock::text(output.summary)]);
+    result.structured_content = Some(json!({ "data": output.data }));
+    result
+}
+
+/// A failed call of a known tool: `isError: true` and `<tool> failed: ...`.
+pub fn error_result(tool: ToolName, error: &crate::error::Error) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(error.for_tool(tool.as_str()))])
+}
+
+impl ServerHandler for JungleGridServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(
+            self.tools.iter().copied().map(tool_definition).collect(),
+        ))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.enabled(name).map(tool_definition)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let Some(tool) = self.enabled(&request.name) else {
+            return Err(McpError::new(
+                ErrorCode::INVALID_PARAMS,
+                format!("Unknown tool: {}", request.name),
+                None,
+            ));
+        };
+        let args = request.arguments.unwrap_or_default();
+        tracing::debug!(tool = tool.as_str(), "tool call");
+        let result = tokio::select! {
+            result = tool.call(&self.api, &args) => result,
+            // The client cancelled the request: drop the upstream call, answer nothing useful.
+            _ = context.ct.cancelled() => {
+                return Err(McpError::new(ErrorCode::INTERNAL_ERROR, "Request cancelled.", None));
+            }
+        };
+        Ok(match result {
+            Ok(output) => success_result(output),
+            Err(error) => {
+                tracing::info!(tool = tool.as_str(), code = %error.code, "tool call failed");
+                error_result(tool, &error)
+            }
+        }
+        .into())
+    }
+}

@@ -1,0 +1,870 @@
+//! Job tools: estimate_job, submit_job, list_jobs, get_job, get_job_events, get_job_logs,
+//! cancel_job. Each tool's argument type sits next to its definition and handler.
+
+use std::sync::LazyLock;
+
+use schemars::JsonSchema;
+use serde_json::{Map, Value};
+
+use super::args::{Args, JsonObject};
+use super::schema::{input_schema, output_schema};
+use super::summary::{cost, count, first_text, len_of, next_cursor_suffix, text_of};
+use super::{ToolDef, ToolOutput};
+use crate::api::ApiClient;
+use crate::api::types::{
+    CancelRequest, Command, EstimateRequest, InputRef, ListJobsQuery, LogsQuery, OptimizeFor,
+    SubmitRequest, WorkloadType,
+};
+use crate::error::Result;
+
+const READ_SCOPES: &[&str] = &["jobs:read", "jobs:write"];
+const SUBMIT_SCOPES: &[&str] = &["jobs:submit", "jobs:write"];
+
+pub const LIST_JOBS_DEFAULT_LIMIT: u32 = 10;
+pub const LIST_JOBS_MAX_LIMIT: u32 = 100;
+pub const LOGS_DEFAULT_LIMIT: u32 = 100;
+pub const LOGS_MAX_LIMIT: u32 = 1000;
+pub const DEFAULT_CANCEL_REASON: &str = "Cancelled via MCP";
+
+/// Schema-only: the workload kinds as agents write them.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "snake_case")]
+pub enum WorkloadTypeArg {
+    Inference,
+    Training,
+    FineTuning,
+    Batch,
+}
+
+/// Schema-only: routing preference.
+#[derive(JsonSchema)]
+#[schemars(rename_all = "snake_case")]
+pub enum RoutingModeArg {
+    Cost,
+    Speed,
+    Balanced,
+}
+
+/// Schema-only: a reference to an uploaded file.
+#[derive(JsonSchema)]
+pub struct InputRefArg {
+    /// The input_id returned by upload_job_input (e.g. "inp_...").
+    pub input_id: String,
+}
+
+// ---- estimate_job ---------------------------------------------------------------------------
+
+/// Arguments of `estimate_job`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct EstimateJobArgs {
+    /// Kind of workload: inference, training, fine_tuning or batch.
+    #[schemars(with = "WorkloadTypeArg")]
+    pub workload_type: WorkloadType,
+    /// Model size in GB, used to pick GPU memory (e.g. 7 for a 7B model in 8-bit).
+    pub model_size: Option<f64>,
+    /// Container image, e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
+    pub image: Option<String>,
+    /// Command to run, as an argv array, e.g. ["python", "train.py"].
+    #[schemars(with = "Option<Vec<String>>")]
+    pub command: Option<Command>,
+    /// Extra arguments appended to the command.
+    pub args: Option<Vec<String>>,
+    /// Routing preference: cost, speed or balanced.
+    #[schemars(with = "Option<RoutingModeArg>")]
+    pub routing_mode: Option<OptimizeFor>,
+    /// Optional Jungle Grid template name.
+    pub template: Option<String>,
+    /// Free-form notes that help classify the workload.
+    pub notes: Option<String>,
+}
+
+impl EstimateJobArgs {
+    pub fn parse(map: &JsonObject) -> Result<Self> {
+        let a = Args::new(map);
+        Ok(EstimateJobArgs {
+            workload_type: a.workload_type()?,
+            model_size: a.number("model_size", &["model_size_gb"])?,
+            image: a.string("image", &[])?,
+            command: a.command()?,
+            args: a.string_array("args", &[])?,
+            routing_mode: a.routing_mode()?,
+            template: a.string("template", &[])?,
+            notes: a.string("notes", &[])?,
+        })
+    }
+
+    pub fn into_request(self) -> EstimateRequest {
+        EstimateRequest {
+            workload_type: self.workload_type,
+            model_size_gb: self.model_size,
+            image: self.image,
+            command: self.command,
+            args: self.args,
+            optimize_for: self.routing_mode,
+            template: self.template,
+            notes: self.notes,
+        }
+    }
+}
+
+/// Documented shape of an estimate.
+#[derive(JsonSchema)]
+pub struct EstimateData {
+    /// False when no capacity can run this workload right now.
+    pub available: Option<bool>,
+    /// Whether a submit with the same arguments would be accepted.
+    pub can_submit: Option<bool>,
+    /// Expected cost in USD: a {min, max} range (or a single number on older API versions).
+    pub estimated_cost_usd: Option<Value>,
+    pub likely_gpu_type: Option<String>,
+    pub routed_gpu_tier: Option<String>,
+    /// How the workload was classified (workload_type, requires_gpu, confidence, reasons).
+    pub classification: Option<Map<String, Value>>,
+    /// Route chosen (route_status, selected_accelerator, selection_reason).
+    pub routing: Option<Map<String, Value>>,
+    /// Capacity seen (live_capacity_available, live_candidate_count, estimate_source).
+    pub capacity: Option<Map<String, Value>>,
+    /// Submission screening (can_submit and reasons).
+    pub screening: Option<Map<String, Value>>,
+}
+
+pub static ESTIMATE_JOB: ToolDef = ToolDef {
+    name: "estimate_job",
+    title: "Estimate a Jungle Grid job",
+    description: "Estimate routing, GPU capacity and expected cost for a workload without submitting it. \
+Free: no compute starts and nothing is charged. Call this before submit_job, show the user the cost \
+range, and submit only after they approve.",
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: false,
+    scopes: &["jobs:estimate", "jobs:read", "jobs:write"],
+    input_schema: LazyLock::new(input_schema::<EstimateJobArgs>),
+    output_schema: LazyLock::new(output_schema::<EstimateData>),
+};
+
+pub async fn estimate_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    let request = EstimateJobArgs::parse(args)?.into_request();
+    let data = api.estimate_job(&request).await?;
+    let summary = estimate_summary(&data);
+    Ok(ToolOutput { data, summary })
+}
+
+pub fn estimate_summary(data: &Value) -> String {
+    let available = if data.get("available") == Some(&Value::Bool(false)) {
+        "not currently available"
+    } else {
+        "available"
+    };
+    let gpu = first_text(data, &["likely_gpu_type", "routed_gpu_tier"])
+        .unwrap_or_else(|| "best available route".into());
+    let price = data
+        .get("estimated_cost_usd")
+        .and_then(cost)
+        .or_else(|| {
+            let min = data.get("estimated_cost_min_usd")?.as_f64()?;
+            let max = data
+                .get("estimated_cost_max_usd")
+                .and_then(Value::as_f64)
+                .unwrap_or(min);
+            cost(&serde_json::json!({"min": min, "max": max}))
+        })
+        .unwrap_or_else(|| "unknown".into());
+    format!("Estimate {available}. Likely route: {gpu}. Estimated cost: {price} USD.")
+}
+
+// ---- submit_job -----------------------------------------------------------------------------
+
+/// Arguments of `submit_job`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct SubmitJobArgs {
+    /// A short job name, e.g. "mnist-train".
+    pub name: String,
+    /// Kind of workload: inference, training, fine_tuning or batch.
+    #[schemars(with = "WorkloadTypeArg")]
+    pub workload_type: WorkloadType,
+    /// Container image, e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
+    pub image: String,
+    /// Command to run, as an argv array, e.g. ["python", "/workspace/scripts/train.py"].
+    #[schemars(with = "Option<Vec<String>>")]
+    pub command: Option<Command>,
+    /// Extra arguments appended to the command.
+    pub args: Option<Vec<String>>,
+    /// Environment variables for the workload (string values).
+    #[schemars(with = "Option<std::collections::BTreeMap<String, String>>")]
+    pub env: Option<JsonObject>,
+    /// Uploaded inputs, mounted at /workspace/inputs/<filename>.
+    #[schemars(with = "Option<Vec<InputRefArg>>")]
+    pub input_files: Option<Vec<InputRef>>,
+    /// Uploaded scripts, mounted at /workspace/scripts/<filename> (the API currently supports one).
+    #[schemars(with = "Option<Vec<InputRefArg>>")]
+    pub script_files: Option<Vec<InputRef>>,
+    /// Legacy: a single uploaded script's input_id. Prefer script_files.
+    pub script_file: Option<String>,
+    /// Output files the job will write under /workspace/artifacts, e.g. ["/workspace/artifacts/output.txt"].
+    pub expected_artifacts: Option<Vec<String>>,
+    /// Routing preference: cost, speed or balanced.
+    #[schemars(with = "Option<RoutingModeArg>")]
+    pub routing_mode: Option<OptimizeFor>,
+    /// Optional Jungle Grid template name.
+    pub template: Option<String>,
+    /// Model size in GB, used to select GPU capacity.
+    pub model_size: Option<f64>,
+    /// Free-form metadata stored with the job.
+    #[schemars(with = "Option<Map<String, Value>>")]
+    pub metadata: Option<JsonObject>,
+}
+
+impl SubmitJobArgs {
+    pub fn parse(map: &JsonObject) -> Result<Self> {
+        let a = Args::new(map);
+        // Order of checks: workload, name, image, then the rest (as the TypeScript server).
+        let workload_type = a.workload_type()?;
+        let name = a.required_string("name", &[])?;
+        let image = a.required_string("image", &[])?;
+        Ok(SubmitJobArgs {
+            name,
+            workload_type,
+            image,
+            command: a.command()?,
+            args: a.string_array("args", &[])?,
+            env: a.string_map("env", &["environment"])?,
+            input_files: a.input_refs("input_files")?,
+            script_files: a.input_refs("script_files")?,
+            script_file: a.string("script_file", &[])?,
+            expected_artifacts: a.string_array("expected_artifacts", &[])?,
+            routing_mode: a.routing_mode()?,
+            template: a.string("template", &[])?,
+            model_size: a.number("model_size", &["model_size_gb"])?,
+            metadata: a.object("metadata", &[])?,
+        })
+    }
+
+    pub fn into_request(self) -> SubmitRequest {
+        SubmitRequest {
+            name: self.name,
+            workload_type: self.workload_type,
+            image: self.image,
+            command: self.command,
+            args: self.args,
+            environment: self.env,
+            input_files: self.input_files,
+            script_files: self.script_files,
+            script_file: self.script_file,
+            expected_artifacts: self.expected_artifacts,
+            optimize_for: self.routing_mode,
+            template: self.template,
+            model_size_gb: self.model_size,
+            metadata: self.metadata,
+        }
+    }
+}
+
+/// Documented shape of a submitted job.
+#[derive(JsonSchema)]
+pub struct SubmittedJobData {
+    /// Use this id with get_job, get_job_events, get_job_logs, list_artifacts and cancel_job.
+    pub job_id: Option<String>,
+    pub id: Option<String>,
+    /// Usually "queued" right after submit.
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    pub submitted_at: Option<String>,
+    pub estimated_cost_usd: Option<Value>,
+}
+
+pub static SUBMIT_JOB: ToolDef = ToolDef {
+    name: "submit_job",
+    title: "Submit a Jungle Grid job",
+    description: "Submit a workload to run on Jungle Grid GPUs. This starts real managed compute and can \
+incur usage charges: call estimate_job first and submit only after the user approves the cost. Files \
+must be uploaded and completed first (upload_job_input) and passed as input_files / script_files. \
+Returns a job_id; follow with get_job_events and get_job until the job is completed, failed, rejected \
+or cancelled, then get_job_logs and list_artifacts.",
+    read_only: false,
+    destructive: false,
+    idempotent: false,
+    open_world: true,
+    scopes: SUBMIT_SCOPES,
+    input_schema: LazyLock::new(input_schema::<SubmitJobArgs>),
+    output_schema: LazyLock::new(output_schema::<SubmittedJobData>),
+};
+
+pub async fn submit_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    let request = SubmitJobArgs::parse(args)?.into_request();
+    let data = api.submit_job(&request).await?;
+    let summary = format!(
+        "Job submitted and real compute may start. id={} status={}.",
+        first_text(&data, &["job_id", "id"]).unwrap_or_else(|| "unknown".into()),
+        text_of(&data, "status").unwrap_or_else(|| "submitted".into()),
+    );
+    Ok(ToolOutput { data, summary })
+}
+
+// ---- list_jobs ------------------------------------------------------------------------------
+
+/// Arguments of `list_jobs`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct ListJobsArgs {
+    /// How many jobs to return (default 10, at most 100).
+    #[schemars(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    /// The next_cursor of a previous page.
+    pub cursor: Option<String>,
+    /// Only jobs in this status, e.g. "running", "completed", "failed".
+    pub status: Option<String>,
+}
+
+impl ListJobsArgs {
+    pub fn parse(map: &JsonObject) -> Result<ListJobsQuery> {
+        let a = Args::new(map);
+        Ok(ListJobsQuery {
+            limit: a.limit("limit", LIST_JOBS_DEFAULT_LIMIT, LIST_JOBS_MAX_LIMIT)?,
+            cursor: a.cursor("cursor")?,
+            status: a.string("status", &[])?,
+        })
+    }
+}
+
+/// Documented shape of a job list.
+#[derive(JsonSchema)]
+pub struct JobListData {
+    /// Jobs, newest first (job_id, name, status, workload_type, created_at, updated_at).
+    pub jobs: Option<Vec<Map<String, Value>>>,
+    pub limit: Option<Value>,
+    /// Pass as cursor to get the next page; null on the last page.
+    pub next_cursor: Option<Value>,
+    pub has_more: Option<bool>,
+}
+
+pub static LIST_JOBS: ToolDef = ToolDef {
+    name: "list_jobs",
+    title: "List Jungle Grid jobs",
+    description: "List the user's Jungle Grid jobs, newest first, optionally filtered by status. \
+Use this to find recent jobs before checking status, logs, or artifacts. Pass next_cursor as cursor \
+for the next page.",
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: false,
+    scopes: READ_SCOPES,
+    input_schema: LazyLock::new(input_schema::<ListJobsArgs>),
+    output_schema: LazyLock::new(output_schema::<JobListData>),
+};
+
+pub async fn list_jobs(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    let query = ListJobsArgs::parse(args)?;
+    let data = api.list_jobs(&query).await?;
+    let summary = format!(
+        "Found {}.{}",
+        count(len_of(&data, "jobs"), "Jungle Grid job", "Jungle Grid jobs"),
+        next_cursor_suffix(&data)
+    );
+    Ok(ToolOutput { data, summary })
+}
+
+// ---- job id tools ---------------------------------------------------------------------------
+
+/// Arguments of the tools that take only a job id.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct JobIdArgs {
+    /// The job's id, as returned by submit_job or list_jobs (e.g. "job_123").
+    pub job_id: String,
+}
+
+impl JobIdArgs {
+    pub fn parse(map: &JsonObject) -> Result<String> {
+        Args::new(map).required_id("job_id", &["jobId"])
+    }
+}
+
+/// Documented shape of a job's status.
+#[derive(JsonSchema)]
+pub struct JobData {
+    pub job_id: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// pending, queued, assigned, starting, running, completed, failed, rejected or cancelled.
+    /// The last four are terminal.
+    pub status: Option<String>,
+    pub phase: Option<String>,
+    /// Finer execution phase, e.g. waiting_for_capacity, runtime_preparation, executing.
+    pub execution_phase: Option<String>,
+    pub status_message: Option<String>,
+    /// When the current phase began.
+    pub phase_started_at: Option<String>,
+    /// When the current phase last reported progress.
+    pub phase_last_updated_at: Option<String>,
+    /// True when the job is waiting longer than usual in its current phase.
+    pub delayed_start: Option<bool>,
+    /// Why the start is delayed: {code, message}.
+    pub delay_reason: Option<Value>,
+    /// Failure details when the job failed.
+    pub failure: Option<Value>,
+    pub artifacts_ready: Option<bool>,
+    pub estimated_cost_usd: Option<Value>,
+    /// Final cost of this job in USD once known, else null.
+    pub actual_cost_usd: Option<f64>,
+    /// Billing status of this job (the account-wide total is in account_billing).
+    pub billing: Option<Map<String, Value>>,
+}
+
+pub static GET_JOB: ToolDef = ToolDef {
+    name: "get_job",
+    title: "Get a Jungle Grid job",
+    description: "Get a job's current status snapshot: status, execution phase, status message, stable \
+phase-entry timing (phase_started_at), latest update timing (phase_last_updated_at), scheduling delay \
+(delayed_start, delay_reason), routing, failure details, billing and artifact readiness. A supported \
+estimate does not guarantee startup. While the job is queued or starting, get_job_events explains what \
+is happening; once it is completed, call list_artifacts.",
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: false,
+    scopes: READ_SCOPES,
+    input_schema: LazyLock::new(input_schema::<JobIdArgs>),
+    output_schema: LazyLock::new(output_schema::<JobData>),
+};
+
+pub async fn get_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    let job_id = JobIdArgs::parse(args)?;
+    let data = normalize_job_billing(api.get_job(&job_id).await?);
+    let summary = job_summary(&data);
+    Ok(ToolOutput { data, summary })
+}
+
+pub fn job_summary(data: &Value) -> String {
+    let mut s = format!(
+        "Job {} is {}",
+        first_text(data, &["job_id", "id"]).unwrap_or_else(|| "unknown".into()),
+        text_of(data, "status").unwrap_or_else(|| "unknown".into())
+    );
+    if let Some(phase) = first_text(data, &["execution_phase", "phase"]) {
+        s.push_str(&format!(" ({phase})"));
+    }
+    s.push('.');
+    if let Some(started) = text_of(data, "phase_started_at") {
+        s.push_str(&format!(" phase_started_at={started}"));
+        if let Some(updated) = text_of(data, "phase_last_updated_at") {
+            s.push_str(&format!(" phase_last_updated_at={updated}"));
+        }
+    }
+    if data.get("delayed_start") == Some(&Value::Bool(true))
+        && let Some(message) = data.get("delay_reason").and_then(|r| text_of(r, "message"))
+    {
+        s.push_str(&format!(" Delayed in current phase: {message}"));
+    }
+    s
+}
+
+/// Contract Part B 3.4: the job's own cost is `actual_cost_usd`; account-wide totals are removed
+/// from the job (they are not this job's cost) and kept only in `account_billing`.
+pub fn normalize_job_billing(data: Value) -> Value {
+    let Value::Object(mut job) = data else {
+        return data;
+    };
+    if job.is_empty() {
+        return Value::Object(job);
+    }
+    job.remove("total_spent_usd");
+    match job.get_mut("billing") {
+        Some(Value::Object(billing)) if !billing.is_empty() => {
+            billing.remove("total_spent_usd");
+            if !billing.get("actual_cost_usd").is_some_and(Value::is_number) {
+                let fallback = ["final_cost_usd", "cost_usd"]
+                    .iter()
+                    .find_map(|k| billing.get(*k).filter(|v| v.is_number()).cloned());
+                if let Some(v) = fallback {
+                    billing.insert("actual_cost_usd".into(), v);
+                }
+            }
+            billing.remove("cost_usd");
+            let billed = billing
+                .get("actual_cost_usd")
+                .filter(|v| v.is_number())
+                .cloned()
+                .unwrap_or(Value::Null);
+            if !job.get("actual_cost_usd").is_some_and(Value::is_number) {
+                job.insert("actual_cost_usd".into(), billed);
+            }
+        }
+        _ => {
+            job.entry("actual_cost_usd").or_insert(Value::Null);
+        }
+    }
+    Value::Object(job)
+}
+
+/// Documented shape of lifecycle events.
+#[derive(JsonSchema)]
+pub struct EventsData {
+    pub job_id: Option<String>,
+    pub status: Option<String>,
+    pub phase: Option<String>,
+    /// Events in order: id, type, phase, title, message, source, level, created_at, sequence.
+    pub items: Option<Vec<Map<String, Value>>>,
+}
+
+pub static GET_JOB_EVENTS: ToolDef = ToolDef {
+    name: "get_job_events",
+    title: "Get a job's lifecycle events",
+    description: "Get a job's platform lifecycle events: queueing, scheduling, provisioning, runtime \
+preparation and execution milestones. Events exist before the workload writes any log, so call this \
+first when get_job_logs is empty or the job is still queued or starting.",
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: false,
+    scopes: READ_SCOPES,
+    input_schema: LazyLock::new(input_schema::<JobIdArgs>),
+    output_schema: LazyLock::new(output_schema::<EventsData>),
+};
+
+pub async fn get_job_events(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    let job_id = JobIdArgs::parse(args)?;
+    let data = api.job_events(&job_id).await?;
+    let mut summary = format!(
+        "Fetched {}.",
+        count(
+            len_of(&data, "items"),
+            "lifecycle event",
+            "lifecycle events"
+        )
+    );
+    let latest = data
+        .get("items")
+        .and_then(Value::as_array)
+        .and_then(|items| items.last())
+        .and_then(|item| text_of(item, "title"));
+    if let Some(title) = latest {
+        summary.push_str(&format!(" Latest: {title}."));
+    }
+    Ok(ToolOutput { data, summary })
+}
+
+// ---- get_job_logs ---------------------------------------------------------------------------
+
+/// Arguments of `get_job_logs`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct JobLogsArgs {
+    /// The job's id (e.g. "job_123").
+    pub job_id: String,
+    /// Entries per page (default 100, at most 1000).
+    #[schemars(range(min = 1, max = 1000))]
+    pub limit: Option<u32>,
+    /// The next_cursor of a previous page.
+    pub cursor: Option<String>,
+}
+
+impl JobLogsArgs {
+    pub fn parse(map: &JsonObject) -> Result<(String, LogsQuery)> {
+        let a = Args::new(map);
+        let job_id = a.required_id("job_id", &["jobId"])?;
+        let query = LogsQuery {
+            limit: a.limit("limit", LOGS_DEFAULT_LIMIT, LOGS_MAX_LIMIT)?,
+            cursor: a.cursor("cursor")?,
+        };
+        Ok((job_id, query))
+    }
+}
+
+/// Documented shape of a log page.
+#[derive(JsonSchema)]
+pub struct LogsData {
+    pub job_id: Option<String>,
+    /// Entries: entry_id, source, category (workload_stdout, workload_stderr, platform, runtime),
+    /// stream, message, truncated, created_at.
+    pub items: Option<Vec<Map<String, Value>>>,
+    /// Pass as cursor for the next page; null when there is no more.
+    pub next_cursor: Option<Value>,
+    pub has_more: Option<bool>,
+    pub failure_highlight: Option<Value>,
+    pub usage_hint: Option<String>,
+}
+
+pub static GET_JOB_LOGS: ToolDef = ToolDef {
+    name: "get_job_logs",
+    title: "Get a job's logs",
+    description: "Get a page of a job's persisted logs (not a live stream). Each entry has a category, so \
+platform and runtime lines can be told apart from workload_stdout and workload_stderr. Pass next_cursor \
+as cursor for the next page. If logs are empty while the job is queued or starting, call get_job_events.",
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: false,
+    scopes: &["logs:read", "jobs:read", "jobs:write"],
+    input_schema: LazyLock::new(input_schema::<JobLogsArgs>),
+    output_schema: LazyLock::new(output_schema::<LogsData>),
+};
+
+pub async fn get_job_logs(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    let (job_id, query) = JobLogsArgs::parse(args)?;
+    let data = api.job_logs(&job_id, &query).await?;
+    let mut summary = format!(
+        "Fetched {}.{}",
+        count(len_of(&data, "items"), "log entry", "log entries"),
+        next_cursor_suffix(&data)
+    );
+    if let Some(hint) = text_of(&data, "usage_hint") {
+        summary.push_str(&format!(" {hint}"));
+    }
+    Ok(ToolOutput { data, summary })
+}
+
+// ---- cancel_job -----------------------------------------------------------------------------
+
+/// Arguments of `cancel_job`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct CancelJobArgs {
+    /// The job's id (e.g. "job_123").
+    pub job_id: String,
+    /// Why the job is cancelled (default "Cancelled via MCP").
+    pub reason: Option<String>,
+}
+
+impl CancelJobArgs {
+    pub fn parse(map: &JsonObject) -> Result<(String, CancelRequest)> {
+        let a = Args::new(map);
+        let job_id = a.required_id("job_id", &["jobId"])?;
+        let reason = a
+            .string("reason", &[])?
+            .unwrap_or_else(|| DEFAULT_CANCEL_REASON.to_string());
+        Ok((job_id, CancelRequest { reason }))
+    }
+}
+
+/// Documented shape of a cancellation.
+#[derive(JsonSchema)]
+pub struct CancelData {
+    pub job_id: Option<String>,
+    pub status: Option<String>,
+    pub cancelled: Option<bool>,
+    pub message: Option<String>,
+}
+
+pub static CANCEL_JOB: ToolDef = ToolDef {
+    name: "cancel_job",
+    title: "Cancel a Jungle Grid job",
+    description: "Cancel a job that has not finished. This can stop active execution and prevent further \
+outputs; confirm with the user first. Jobs that are already completed, failed, rejected or cancelled \
+return a CONFLICT error.",
+    read_only: false,
+    destructive: true,
+    idempotent: true,
+    open_world: true,
+    scopes: SUBMIT_SCOPES,
+    input_schema: LazyLock::new(input_schema::<CancelJobArgs>),
+    output_schema: LazyLock::new(output_schema::<CancelData>),
+};
+
+pub async fn cancel_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    let (job_id, request) = CancelJobArgs::parse(args)?;
+    let data = api.cancel_job(&job_id, &request).await?;
+    let mut summary = format!("Cancellation requested for job {job_id}.");
+    if let Some(status) = text_of(&data, "status") {
+        summary.push_str(&format!(" status={status}."));
+    }
+    Ok(ToolOutput { data, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> JsonObject {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn estimate_mapping_vector() {
+        let args = obj(json!({
+            "workload_type": "fine_tuning", "model_size": 7,
+            "image": "pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime",
+            "command": ["python", "train.py"], "routing_mode": "cost",
+            "template": "lora", "notes": "cheap route"
+        }));
+        let body =
+            serde_json::to_value(EstimateJobArgs::parse(&args).unwrap().into_request()).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "workload_type": "fine-tuning", "model_size_gb": 7.0,
+                "image": "pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime",
+                "command": ["python", "train.py"], "optimize_for": "cost",
+                "template": "lora", "notes": "cheap route"
+            })
+        );
+    }
+
+    #[test]
+    fn estimate_minimal_body_is_exact() {
+        let body = EstimateJobArgs::parse(&obj(json!({"workload": "batch"})))
+            .unwrap()
+            .into_request();
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"workload_type":"batch"}"#
+        );
+    }
+
+    #[test]
+    fn submit_mapping_vector() {
+        let args = obj(json!({
+            "name": "mnist-train", "workload_type": "training", "image": "pytorch/pytorch:2.4.0",
+            "command": ["python", "train.py"], "env": {"EPOCHS": "3"},
+            "input_files": [{"input_id": "inp_audio"}], "script_files": ["inp_script"],
+            "expected_artifacts": ["/workspace/artifacts/transcript.txt"],
+            "routing_mode": "balanced", "metadata": {"source": "mcp"}
+        }));
+        let body =
+            serde_json::to_value(SubmitJobArgs::parse(&args).unwrap().into_request()).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "name": "mnist-train", "workload_type": "training", "image": "pytorch/pytorch:2.4.0",
+                "command": ["python", "train.py"], "environment": {"EPOCHS": "3"},
+                "input_files": [{"input_id": "inp_audio"}], "script_files": [{"input_id": "inp_script"}],
+                "expected_artifacts": ["/workspace/artifacts/transcript.txt"],
+                "optimize_for": "balanced", "metadata": {"source": "mcp"}
+            })
+        );
+    }
+
+    #[test]
+    fn submit_legacy_args_give_the_exact_body() {
+        let args =
+            obj(json!({"name": "batch-1", "workload": "batch", "image": "python:3.11-slim"}));
+        let body = SubmitJobArgs::parse(&args).unwrap().into_request();
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"name":"batch-1","workload_type":"batch","image":"python:3.11-slim"}"#
+        );
+    }
+
+    #[test]
+    fn submit_validation_order() {
+        let err = |v: Value| SubmitJobArgs::parse(&obj(v)).unwrap_err().message;
+        assert_eq!(err(json!({})), "workload_type is required.");
+        assert_eq!(err(json!({"workload_type": "batch"})), "name is required.");
+        assert_eq!(
+            err(json!({"workload_type": "batch", "name": "x"})),
+            "image is required."
+        );
+        assert_eq!(
+            err(json!({"workload_type": "batch", "name": "x", "image": "i", "metadata": "m"})),
+            "metadata must be an object."
+        );
+        assert_eq!(
+            err(
+                json!({"workload_type": "batch", "name": "x", "image": "i", "routing_mode": "fast"})
+            ),
+            "routing_mode must be one of: cost, speed, balanced."
+        );
+    }
+
+    #[test]
+    fn list_and_logs_queries_are_clamped() {
+        let q = ListJobsArgs::parse(&obj(
+            json!({"limit": 500, "cursor": "10", "status": "completed"}),
+        ))
+        .unwrap();
+        assert_eq!(
+            q,
+            ListJobsQuery {
+                limit: 100,
+                cursor: Some("10".into()),
+                status: Some("completed".into())
+            }
+        );
+        let (id, q) = JobLogsArgs::parse(&obj(
+            json!({"jobId": "job_123", "limit": 5000, "cursor": "abc"}),
+        ))
+        .unwrap();
+        assert_eq!(id, "job_123");
+        assert_eq!(
+            q,
+            LogsQuery {
+                limit: 1000,
+                cursor: Some("abc".into())
+            }
+        );
+        let q = ListJobsArgs::parse(&obj(json!({}))).unwrap();
+        assert_eq!(q.limit, LIST_JOBS_DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn cancel_reason_defaults() {
+        let (_, body) = CancelJobArgs::parse(&obj(json!({"job_id": "j", "reason": "  "}))).unwrap();
+        assert_eq!(body.reason, DEFAULT_CANCEL_REASON);
+        let (_, body) =
+            CancelJobArgs::parse(&obj(json!({"job_id": "j", "reason": " user requested "})))
+                .unwrap();
+        assert_eq!(body.reason, "user requested");
+        assert_eq!(
+            CancelJobArgs::parse(&obj(json!({"jobId": ""})))
+                .unwrap_err()
+                .message,
+            "job_id is required."
+        );
+    }
+
+    #[test]
+    fn billing_normalisation_vector() {
+        let input = json!({
+            "job_id": "job_123", "status": "pending", "execution_phase": "runtime_preparation",
+            "phase_started_at": "2026-06-04T10:00:00Z", "phase_last_updated_at": "2026-06-04T10:06:30Z",
+            "wait_duration_seconds": 390, "delayed_start": true,
+            "delay_reason": {"code": "RUNTIME_PREPARATION_DELAYED", "message": "The managed runtime has been preparing for more than 5 minutes. The workload command has not started yet."},
+            "billing": {"status": "pending", "total_spent_usd": 53.42525}
+        });
+        let out = normalize_job_billing(input.clone());
+        let mut expected = input;
+        expected["billing"] = json!({"status": "pending"});
+        expected["actual_cost_usd"] = Value::Null;
+        assert_eq!(out, expected);
+        let text = job_summary(&out);
+        assert_eq!(
+            text,
+            "Job job_123 is pending (runtime_preparation). phase_started_at=2026-06-04T10:00:00Z \
+phase_last_updated_at=2026-06-04T10:06:30Z Delayed in current phase: The managed runtime has been \
+preparing for more than 5 minutes. The workload command has not started yet."
+        );
+    }
+
+    #[test]
+    fn billing_fallbacks() {
+        let out = normalize_job_billing(
+            json!({"billing": {"final_cost_usd": 1.25, "cost_usd": 9}, "total_spent_usd": 99}),
+        );
+        assert_eq!(
+            out,
+            json!({"billing": {"final_cost_usd": 1.25, "actual_cost_usd": 1.25}, "actual_cost_usd": 1.25})
+        );
+        let out = normalize_job_billing(
+            json!({"job_id": "j", "account_billing": {"lifetime_total_spent_usd": 12.5}}),
+        );
+        assert_eq!(
+            out,
+            json!({"job_id": "j", "account_billing": {"lifetime_total_spent_usd": 12.5}, "actual_cost_usd": null})
+        );
+        assert_eq!(normalize_job_billing(json!({})), json!({}));
+        assert_eq!(normalize_job_billing(Value::Null), Value::Null);
+    }
+
+    #[test]
+    fn estimate_summary_prints_numbers() {
+        let text = estimate_summary(
+            &json!({"estimated_cost_usd": {"min": 0.1, "max": 0.2}, "likely_gpu_type": "A100"}),
+        );
+        assert_eq!(
+            text,
+            "Estimate available. Likely route: A100. Estimated cost: $0.10-$0.20 USD."
+        );
+        let text = estimate_summary(&json!({"available": false}));
+        assert_eq!(
+            text,
+            "Estimate not currently available. Likely route: best available route. Estimated cost: unknown USD."
+        );
+    }
+}

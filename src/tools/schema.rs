@@ -1,0 +1,97 @@
+//! JSON Schemas of tool inputs and outputs, derived from Rust types with schemars so the schema an
+//! agent sees cannot drift from the parser that reads its arguments.
+//!
+//! Input schemas are plain 2020-12 schemas with every subschema inlined (no `$ref`): the easiest
+//! shape for models and validators. Output schemas wrap the documented data shape as
+//! `{ data: <shape> | null }`; every shape allows extra properties, since the API adds fields.
+
+use std::sync::Arc;
+
+use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{Value, json};
+
+use super::JsonObject;
+
+fn generator(nullable_options: bool) -> SchemaGenerator {
+    let settings = SchemaSettings::draft2020_12().with(|s| {
+        s.inline_subschemas = true;
+        s.meta_schema = None;
+    });
+    if nullable_options {
+        settings.into_generator()
+    } else {
+        settings
+            .with_transform(RecursiveTransform(drop_null))
+            .into_generator()
+    }
+}
+
+/// Inputs: an optional argument is simply left out, so `null` is not advertised (it is still
+/// accepted and means "absent").
+fn drop_null(schema: &mut Schema) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            object.insert("type".into(), only);
+        }
+    }
+    if let Some(Value::Array(values)) = object.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
+    let single = match object.get("anyOf") {
+        Some(Value::Array(variants)) if variants.len() == 2 => {
+            let is_null = |v: &Value| v.get("type") == Some(&json!("null"));
+            variants
+                .iter()
+                .find(|v| !is_null(v))
+                .filter(|_| variants.iter().any(is_null))
+                .cloned()
+        }
+        _ => None,
+    };
+    if let Some(Value::Object(inner)) = single {
+        object.remove("anyOf");
+        for (k, v) in inner {
+            object.entry(k).or_insert(v);
+        }
+    }
+}
+
+fn to_object(value: Value) -> JsonObject {
+    match value {
+        Value::Object(mut map) => {
+            map.remove("title");
+            map.remove("description");
+            map
+        }
+        // Every schema type used here derives to an object; an empty schema accepts anything.
+        _ => JsonObject::new(),
+    }
+}
+
+/// The `inputSchema` of a tool whose arguments are `T`.
+pub fn input_schema<T: JsonSchema>() -> Arc<JsonObject> {
+    let schema = generator(false).into_root_schema_for::<T>();
+    let mut object = to_object(schema.to_value());
+    object.entry("properties").or_insert_with(|| json!({}));
+    Arc::new(object)
+}
+
+/// The `outputSchema` of a tool whose `data` is documented by `T` (and may be `null`).
+pub fn output_schema<T: JsonSchema>() -> Arc<JsonObject> {
+    let shape = to_object(generator(true).into_root_schema_for::<T>().to_value());
+    let value = json!({
+        "type": "object",
+        "properties": {
+            "data": { "anyOf": [Value::Object(shape), { "type": "null" }] }
+        },
+        "required": ["data"],
+    });
+    Arc::new(to_object(value))
+}

@@ -1,0 +1,4 @@
+//! Transports: how MCP messages reach the server. Each one only moves bytes; the tool layer is the
+//! same for all.
+
+pub mod stdio;

@@ -1,0 +1,211 @@
+//! MCP over stdin/stdout, for local hosts. stdout carries only JSON-RPC; logs go to stderr.
+//!
+//! The transport reads newline-delimited JSON-RPC with a bound on line length and answers what
+//! rmcp's own stdio transport silently drops: an unparsable line gets a JSON-RPC Parse error
+//! (-32700) and valid JSON that is not a message gets Invalid Request (-32600, with its id when one
+//! can be read). One writer task owns stdout, so concurrent replies never interleave.
+
+use futures_util::StreamExt;
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use rmcp::{RoleServer, ServiceExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::ApiClient;
+use crate::config::Config;
+use crate::server::JungleGridServer;
+
+/// Longest accepted message line (as rmcp's own stdio transport).
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Serves until stdin closes or `shutdown` is cancelled; returns the exit code.
+pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
+    let api = match ApiClient::new(&config.api, config.api_key.clone()) {
+        Ok(api) => api,
+        Err(e) => {
+            eprintln!("Fatal: {}", e.message);
+            return 1;
+        }
+    };
+    let server = JungleGridServer::new(api);
+    tracing::info!(api = %config.api.base, "Jungle Grid MCP server starting on stdio");
+    let (reader, writer) = rmcp::transport::stdio_pipes();
+    serve_on(server, reader, writer, shutdown).await
+}
+
+/// Serves one MCP session over any reader/writer pair (stdio in production, pipes in tests).
+pub async fn serve_on<R, W>(
+    server: JungleGridServer,
+    reader: R,
+    writer: W,
+    shutdown: CancellationToken,
+) -> i32
+where
+    R: AsyncRead + Send + Unpin + 'static,
+    W: AsyncWrite + Send + Unpin + 'static,
+{
+    let transport = LineTransport::new(reader, writer);
+    let running = match server
+        .serve_with_ct(transport, shutdown.child_token())
+        .await
+    {
+        Ok(running) => running,
+        Err(e) => {
+            // The peer went away (or was cancelled) before the session started.
+            tracing::info!("MCP session did not start: {e}");
+            return 0;
+        }
+    };
+    match running.waiting().await {
+        Ok(reason) => {
+            tracing::info!(?reason, "MCP session ended");
+            0
+        }
+        Err(e) => {
+            eprintln!("Fatal: the MCP session failed: {e}");
+            1
+        }
+    }
+}
+
+type WriteJob = (String, oneshot::Sender<std::io::Result<()>>);
+
+/// Newline-delimited JSON-RPC over a byte stream pair.
+pub struct LineTransport<R> {
+    lines: FramedRead<R, LinesCodec>,
+    out: mpsc::Sender<WriteJob>,
+}
+
+impl<R: AsyncRead + Unpin> LineTransport<R> {
+    pub fn new<W: AsyncWrite + Send + Unpin + 'static>(reader: R, writer: W) -> Self {
+        let (out, rx) = mpsc::channel::<WriteJob>(256);
+        tokio::spawn(write_loop(writer, rx));
+        LineTransport {
+            lines: FramedRead::new(reader, LinesCodec::new_with_max_length(MAX_LINE_BYTES)),
+            out,
+        }
+    }
+}
+
+/// Queues a JSON-RPC error reply that no request handler produced (the message never reached one).
+async fn reply_error(out: &mpsc::Sender<WriteJob>, id: Value, code: i64, message: &str) {
+    let line = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
+    let (done, _) = oneshot::channel();
+    let _ = out.send((line.to_string(), done)).await;
+}
+
+/// Owns the writer: each queued line is written whole and flushed, then acknowledged.
+async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut rx: mpsc::Receiver<WriteJob>) {
+    while let Some((mut line, done)) = rx.recv().await {
+        line.push('\n');
+        let result = async {
+            writer.write_all(line.as_bytes()).await?;
+            writer.flush().await
+        }
+        .await;
+        let failed = result.is_err();
+        let _ = done.send(result);
+        if failed {
+            // The host closed our stdout; nothing more can be delivered.
+            break;
+        }
+    }
+}
+
+/// The `id` of a message that is valid JSON but not a valid message, when it has a usable one.
+fn readable_id(value: &Value) -> Value {
+    match value.get("id") {
+        Some(id @ (Value::String(_) | Value::Number(_))) => id.clone(),
+        _ => Value::Null,
+    }
+}
+
+impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransport<R> {
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let out = self.out.clone();
+        async move {
+            let line = serde_json::to_string(&item).map_err(std::io::Error::other)?;
+            let (done, written) = oneshot::channel();
+            out.send((line, done)).await.map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed")
+            })?;
+            written
+                .await
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed"))?
+        }
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        loop {
+            let line = match self.lines.next().await? {
+                Ok(line) => line,
+                Err(LinesCodecError::MaxLineLengthExceeded) => {
+                    tracing::warn!(
+                        "dropped an incoming message longer than {MAX_LINE_BYTES} bytes"
+                    );
+                    let msg = "Parse error: message is larger than the 16 MiB limit";
+                    reply_error(&self.out, Value::Null, -32700, msg).await;
+                    continue;
+                }
+                Err(LinesCodecError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    reply_error(
+                        &self.out,
+                        Value::Null,
+                        -32700,
+                        "Parse error: message is not valid UTF-8",
+                    )
+                    .await;
+                    continue;
+                }
+                Err(LinesCodecError::Io(e)) => {
+                    tracing::warn!("stdin read failed: {e}");
+                    return None;
+                }
+            };
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let value: Value = match serde_json::from_str(line) {
+                Ok(v) => v,
+                Err(_) => {
+                    reply_error(
+                        &self.out,
+                        Value::Null,
+                        -32700,
+                        "Parse error: message is not valid JSON",
+                    )
+                    .await;
+                    continue;
+                }
+            };
+            let id = readable_id(&value);
+            match serde_json::from_value::<RxJsonRpcMessage<RoleServer>>(value) {
+                Ok(message) => return Some(message),
+                Err(e) => {
+                    tracing::debug!("invalid JSON-RPC message: {e}");
+                    reply_error(
+                        &self.out,
+                        id,
+                        -32600,
+                        "Invalid Request: not a valid JSON-RPC 2.0 message",
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
