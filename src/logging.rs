@@ -2,6 +2,9 @@
 //! `JUNGLE_GRID_LOG`, warnings only by default. Secrets are redacted before they reach a log call.
 
 use tracing::level_filters::LevelFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::Env;
 
@@ -29,13 +32,24 @@ pub fn init(cli: Option<&str>, env: &dyn Env) -> Result<(), String> {
             format!("log level must be one of off, error, warn, info, debug, trace; got \"{v}\".")
         })?,
     };
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(level)
-        .with_ansi(false)
-        .with_target(false)
+    let _ = tracing_subscriber::registry()
+        .with(filter(level))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(false)
+                .with_target(false),
+        )
         .try_init();
     Ok(())
+}
+
+/// rmcp prints whole requests and results at debug level, and results carry upload tokens and
+/// signed URLs; it is capped at info so the only verbose lines are our own, redacted ones.
+fn filter(level: LevelFilter) -> Targets {
+    Targets::new()
+        .with_default(level)
+        .with_target("rmcp", level.min(LevelFilter::INFO))
 }
 
 #[cfg(test)]
@@ -47,5 +61,15 @@ mod tests {
         assert_eq!(parse_level("WARN"), Some(LevelFilter::WARN));
         assert_eq!(parse_level(" debug "), Some(LevelFilter::DEBUG));
         assert_eq!(parse_level("loud"), None);
+    }
+
+    #[test]
+    fn rmcp_message_dumps_are_never_enabled() {
+        let f = filter(LevelFilter::TRACE);
+        assert!(!f.would_enable("rmcp::service", &tracing::Level::DEBUG));
+        assert!(f.would_enable("rmcp::service", &tracing::Level::INFO));
+        assert!(f.would_enable("junglegrid_mcp::api", &tracing::Level::DEBUG));
+        let f = filter(LevelFilter::WARN);
+        assert!(!f.would_enable("rmcp::service", &tracing::Level::INFO));
     }
 }
