@@ -9,6 +9,35 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The Jungle Grid API client behind `JungleGridClient` (lib/index.js). */
+export declare class NativeClient {
+  constructor(options?: NativeClientOptions | undefined | null)
+  /** Why the client cannot be used (`{ ok: false, error }`), or null when it is ready. */
+  configError(): any | null
+  /** The API base URL in use. */
+  apiBase(): string | null
+  /** Calls one tool by name with its argument object; resolves to the tool's `data`. */
+  call(tool: string, args?: any | undefined | null): Promise<any>
+  /** Uploads a file from disk (`path`) or memory (`bytes`) and completes it; resolves to the input. */
+  uploadFile(path?: string | undefined | null, bytes?: Buffer | undefined | null, options?: NativeUploadOptions | undefined | null): Promise<any>
+  /** Streams a signed download URL to `dest`; resolves to the number of bytes written. */
+  downloadTo(url: string, dest: string): Promise<any>
+}
+
+/** Options of `new NativeClient()`; each falls back to the server's environment variable. */
+export interface NativeClientOptions {
+  apiKey?: string
+  apiBase?: string
+  timeoutMs?: number
+}
+
+/** Options of `uploadFile`. */
+export interface NativeUploadOptions {
+  filename?: string
+  contentType?: string
+  kind?: string
+}
+
 /**
  * Runs the `junglegrid-mcp` command line (`argv` without node and script) and resolves to the exit
  * code. With no command it serves MCP on stdio until stdin closes.

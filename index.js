@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.runCli = nativeBinding.runCli
 module.exports.shutdown = nativeBinding.shutdown
 module.exports.startStdioServer = nativeBinding.startStdioServer

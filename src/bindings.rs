@@ -1,11 +1,22 @@
 //! The napi exports: a thin adapter from JS to the core. No logic lives here.
+//!
+//! Calls never reject across the boundary: they resolve to `{ ok: true, data }` or
+//! `{ ok: false, error: { code, message, status } }`, and `lib/index.js` turns the latter into a
+//! JS `Error` with `.code` and `.status`. That keeps error codes exact without napi's error mapping.
 
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
+use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::ProcessEnv;
+use crate::api::ApiClient;
+use crate::api::transfer::{UploadOptions, UploadSource};
+use crate::config::{ClientOptions, Config, ConfigError, ProcessEnv};
+use crate::error::Error;
+use crate::tools::{JsonObject, ToolName};
 
 /// Cancelled by `shutdown()` (SIGINT/SIGTERM in the bin) to stop a running server.
 static SHUTDOWN: LazyLock<CancellationToken> = LazyLock::new(CancellationToken::new);
@@ -33,4 +44,149 @@ pub fn shutdown() {
 #[napi]
 pub fn version() -> &'static str {
     crate::server::VERSION
+}
+
+fn failure(error: &Error) -> Value {
+    json!({
+        "ok": false,
+        "error": { "code": error.code, "message": error.message, "status": error.status },
+    })
+}
+
+fn outcome(result: Result<Value, Error>) -> Value {
+    match result {
+        Ok(data) => json!({ "ok": true, "data": data }),
+        Err(error) => failure(&error),
+    }
+}
+
+/// Options of `new NativeClient()`; each falls back to the server's environment variable.
+#[napi(object)]
+pub struct NativeClientOptions {
+    pub api_key: Option<String>,
+    pub api_base: Option<String>,
+    pub timeout_ms: Option<f64>,
+}
+
+/// Options of `uploadFile`.
+#[napi(object)]
+pub struct NativeUploadOptions {
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// The Jungle Grid API client behind `JungleGridClient` (lib/index.js).
+#[napi]
+pub struct NativeClient {
+    api: Result<ApiClient, Error>,
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(constructor)]
+    pub fn new(options: Option<NativeClientOptions>) -> Self {
+        let options = options.map_or_else(ClientOptions::default, |o| ClientOptions {
+            api_key: o.api_key,
+            api_base: o.api_base,
+            timeout_ms: o.timeout_ms.map(|ms| {
+                if ms.fract() == 0.0 && ms >= 0.0 {
+                    format!("{}", ms as u64)
+                } else {
+                    ms.to_string()
+                }
+            }),
+        });
+        let api = Config::for_client(&ProcessEnv, options)
+            .map_err(|e| match e {
+                ConfigError::MissingApiKey => Error {
+                    code: "MISSING_API_KEY".into(),
+                    ..Error::invalid_argument(format!(
+                        "{e}: pass {{ apiKey }} to new JungleGridClient() or set the \
+JUNGLE_GRID_API_KEY environment variable."
+                    ))
+                },
+                other => Error::invalid_argument(other.to_string()),
+            })
+            .and_then(|config| ApiClient::new(&config.api, config.api_key));
+        NativeClient { api }
+    }
+
+    /// Why the client cannot be used (`{ ok: false, error }`), or null when it is ready.
+    #[napi]
+    pub fn config_error(&self) -> Option<Value> {
+        self.api.as_ref().err().map(failure)
+    }
+
+    /// The API base URL in use.
+    #[napi]
+    pub fn api_base(&self) -> Option<String> {
+        self.api
+            .as_ref()
+            .ok()
+            .map(|a| a.base().as_str().trim_end_matches('/').to_string())
+    }
+
+    /// Calls one tool by name with its argument object; resolves to the tool's `data`.
+    #[napi]
+    pub async fn call(&self, tool: String, args: Option<Value>) -> Value {
+        let api = match &self.api {
+            Ok(api) => api,
+            Err(e) => return failure(e),
+        };
+        let Some(tool) = ToolName::from_name(&tool) else {
+            return failure(&Error::invalid_argument(format!("Unknown tool: {tool}")));
+        };
+        let args: JsonObject = match args {
+            None | Some(Value::Null) => JsonObject::new(),
+            Some(Value::Object(map)) => map,
+            Some(_) => {
+                return failure(&Error::invalid_argument("arguments must be an object."));
+            }
+        };
+        outcome(tool.call(api, &args).await.map(|o| o.data))
+    }
+
+    /// Uploads a file from disk (`path`) or memory (`bytes`) and completes it; resolves to the input.
+    #[napi]
+    pub async fn upload_file(
+        &self,
+        path: Option<String>,
+        bytes: Option<Buffer>,
+        options: Option<NativeUploadOptions>,
+    ) -> Value {
+        let api = match &self.api {
+            Ok(api) => api,
+            Err(e) => return failure(e),
+        };
+        let source = match (path, bytes) {
+            (Some(path), None) => UploadSource::Path(PathBuf::from(path)),
+            (None, Some(bytes)) => UploadSource::Bytes(bytes.to_vec()),
+            _ => {
+                return failure(&Error::invalid_argument(
+                    "uploadFile needs a file path or a Buffer.",
+                ));
+            }
+        };
+        let options = options.map_or_else(UploadOptions::default, |o| UploadOptions {
+            filename: o.filename,
+            content_type: o.content_type,
+            kind: o.kind,
+        });
+        outcome(api.upload_file(source, options).await)
+    }
+
+    /// Streams a signed download URL to `dest`; resolves to the number of bytes written.
+    #[napi]
+    pub async fn download_to(&self, url: String, dest: String) -> Value {
+        let api = match &self.api {
+            Ok(api) => api,
+            Err(e) => return failure(e),
+        };
+        outcome(
+            api.download_to(&url, PathBuf::from(dest).as_path())
+                .await
+                .map(|n| json!(n)),
+        )
+    }
 }

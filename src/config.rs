@@ -156,6 +156,33 @@ impl Config {
     }
 }
 
+/// Options of the JS client library; each falls back to the same environment variable as the
+/// server.
+#[derive(Debug, Default, Clone)]
+pub struct ClientOptions {
+    pub api_key: Option<String>,
+    pub api_base: Option<String>,
+    pub timeout_ms: Option<String>,
+}
+
+impl Config {
+    /// Configuration of a library client: explicit options first, then the environment.
+    pub fn for_client(env: &dyn Env, options: ClientOptions) -> Result<Self, ConfigError> {
+        let overrides = Overrides {
+            api_base: options.api_base,
+            timeout_ms: options.timeout_ms,
+        };
+        let api = api_config(env, &overrides)?;
+        let api_key = non_blank(options.api_key)
+            .or_else(|| non_blank(env.get("JUNGLE_GRID_API_KEY")))
+            .ok_or(ConfigError::MissingApiKey)?;
+        Ok(Config {
+            api,
+            api_key: Secret::new(api_key),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +276,30 @@ mod tests {
         let config = Config::for_stdio(&env, &Overrides::default()).unwrap();
         assert_eq!(config.api_key.expose(), "jg_secret_value");
         assert!(!format!("{config:?}").contains("jg_secret_value"));
+    }
+
+    #[test]
+    fn client_options_win_over_the_environment() {
+        let env = [
+            ("JUNGLE_GRID_API_KEY", "env_key"),
+            ("JUNGLEGRID_API_BASE", "https://env.example.com"),
+        ];
+        let config = Config::for_client(&env, ClientOptions::default()).unwrap();
+        assert_eq!(
+            (config.api_key.expose(), config.api.base.as_str()),
+            ("env_key", "https://env.example.com")
+        );
+        let options = ClientOptions {
+            api_key: Some("opt_key".into()),
+            api_base: Some("http://127.0.0.1:1/".into()),
+            timeout_ms: Some("250".into()),
+        };
+        let config = Config::for_client(&env, options).unwrap();
+        assert_eq!(config.api_key.expose(), "opt_key");
+        assert_eq!(config.api.base, "http://127.0.0.1:1");
+        assert_eq!(config.api.timeout, Duration::from_millis(250));
+        let err = Config::for_client(&[], ClientOptions::default()).unwrap_err();
+        assert_eq!(err, ConfigError::MissingApiKey);
     }
 
     #[test]

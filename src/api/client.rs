@@ -31,7 +31,7 @@ const USER_AGENT_VALUE: &str = concat!("junglegrid-mcp/", env!("CARGO_PKG_VERSIO
 
 /// Whether a request may be repeated automatically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
+pub(super) enum Retry {
     /// GETs and estimates: repeat on connection errors and 429/502/503/504.
     Safe,
     /// Submit, cancel, upload-slot creation: never repeated.
@@ -42,14 +42,14 @@ enum Retry {
 /// pool; [`ApiClient::with_token`] makes a client for another caller on the same pool.
 #[derive(Clone)]
 pub struct ApiClient {
-    shared: Arc<Shared>,
-    token: Secret,
+    pub(super) shared: Arc<Shared>,
+    pub(super) token: Secret,
 }
 
-struct Shared {
-    http: reqwest::Client,
-    base: Url,
-    timeout: Duration,
+pub(super) struct Shared {
+    pub(super) http: reqwest::Client,
+    pub(super) base: Url,
+    pub(super) timeout: Duration,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -70,8 +70,8 @@ fn install_crypto_provider() {
 }
 
 /// One failed attempt, with what the retry policy needs to know about it.
-struct AttemptError {
-    error: Error,
+pub(super) struct AttemptError {
+    pub(super) error: Error,
     retryable: bool,
     retry_after: Option<Duration>,
 }
@@ -231,7 +231,7 @@ impl ApiClient {
         self.send::<()>(Method::GET, url, None, Retry::Safe).await
     }
 
-    async fn send<B: Serialize + ?Sized>(
+    pub(super) async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
         url: Url,
@@ -338,7 +338,7 @@ impl ApiClient {
     }
 }
 
-async fn read_body(
+pub(super) async fn read_body(
     response: &mut reqwest::Response,
     url: &Url,
     timeout: Duration,

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod errors;
+pub mod transfer;
 pub mod types;
 
 pub use client::ApiClient;

@@ -1,0 +1,316 @@
+// Types of the public JS API of @jungle-grid/mcp (lib/index.js). Argument objects use the same
+// snake_case keys as the MCP tools; results are the `data` objects the tools return in
+// `structuredContent`. The API adds fields over time, so result types stay open.
+
+export type WorkloadType = 'inference' | 'training' | 'fine_tuning' | 'batch'
+export type RoutingMode = 'cost' | 'speed' | 'balanced'
+export type JobStatus =
+  | 'pending' | 'queued' | 'assigned' | 'starting' | 'running'
+  | 'completed' | 'failed' | 'rejected' | 'cancelled'
+export type TerminalJobStatus = 'completed' | 'failed' | 'rejected' | 'cancelled'
+
+export interface ClientOptions {
+  /** Jungle Grid API key (jg_...). Default: JUNGLE_GRID_API_KEY. */
+  apiKey?: string
+  /** API base URL. Default: JUNGLEGRID_API_BASE, JUNGLE_GRID_API_URL or https://api.junglegrid.dev. */
+  apiBase?: string
+  /** Timeout of one API request in milliseconds. Default: JUNGLE_GRID_TIMEOUT_MS or 30000. */
+  timeoutMs?: number
+}
+
+export interface InputRef { input_id: string }
+
+export interface EstimateJobArgs {
+  workload_type: WorkloadType
+  /** Model size in GB. */
+  model_size?: number
+  image?: string
+  /** argv array (preferred) or a single command string. */
+  command?: string[] | string
+  args?: string[]
+  routing_mode?: RoutingMode
+  template?: string
+  notes?: string
+}
+
+export interface SubmitJobArgs {
+  name: string
+  workload_type: WorkloadType
+  image: string
+  command?: string[] | string
+  args?: string[]
+  env?: Record<string, string>
+  /** Uploaded inputs, mounted at /workspace/inputs/<filename>. Bare id strings are accepted too. */
+  input_files?: Array<InputRef | string>
+  /** Uploaded scripts, mounted at /workspace/scripts/<filename>. */
+  script_files?: Array<InputRef | string>
+  /** Legacy single script input_id; prefer script_files. */
+  script_file?: string
+  /** Output files under /workspace/artifacts. */
+  expected_artifacts?: string[]
+  routing_mode?: RoutingMode
+  template?: string
+  model_size?: number
+  metadata?: Record<string, unknown>
+}
+
+export interface UploadJobInputArgs {
+  filename: string
+  content_type?: string
+  kind?: 'input' | 'script' | (string & {})
+}
+
+export interface ListJobsArgs {
+  /** 1-100, default 10. */
+  limit?: number
+  cursor?: string
+  status?: JobStatus | (string & {})
+}
+
+export interface JobIdArgs { job_id: string }
+
+export interface GetJobLogsArgs {
+  job_id: string
+  /** 1-1000, default 100. */
+  limit?: number
+  cursor?: string | number
+}
+
+export interface CancelJobArgs {
+  job_id: string
+  /** Default "Cancelled via MCP". */
+  reason?: string
+}
+
+export interface GetArtifactArgs {
+  job_id: string
+  artifact_id: string
+}
+
+type Open = { [key: string]: unknown }
+
+export interface CostRange { min?: number; max?: number }
+
+export interface Estimate extends Open {
+  available?: boolean
+  can_submit?: boolean
+  estimated_cost_usd?: CostRange | number
+  likely_gpu_type?: string
+  routed_gpu_tier?: string
+  classification?: Open
+  routing?: Open
+  capacity?: Open
+  screening?: Open
+}
+
+export interface SubmittedJob extends Open {
+  job_id?: string
+  id?: string
+  status?: JobStatus | (string & {})
+  status_message?: string
+  submitted_at?: string
+  estimated_cost_usd?: CostRange | number
+}
+
+export interface UploadSlot extends Open {
+  upload?: {
+    input_id?: string
+    filename?: string
+    method?: string
+    /** Signed URL: a secret. */
+    upload_url?: string
+    /** Upload token: a secret. */
+    token?: string
+    expires_at?: string
+    complete_url?: string
+    [key: string]: unknown
+  }
+}
+
+export interface JobInput extends Open {
+  input_id?: string
+  filename?: string
+  content_type?: string
+  size_bytes?: number | null
+  kind?: string
+  status?: string
+  ready?: boolean
+  mount_path?: string
+}
+
+export interface JobInputList extends Open { inputs?: JobInput[] }
+
+export interface JobSummary extends Open {
+  job_id?: string
+  id?: string
+  name?: string
+  status?: JobStatus | (string & {})
+  workload_type?: string
+  created_at?: string
+  updated_at?: string
+}
+
+export interface JobList extends Open {
+  jobs?: JobSummary[]
+  limit?: number
+  next_cursor?: string | null
+  has_more?: boolean
+}
+
+export interface Job extends JobSummary {
+  phase?: string
+  execution_phase?: string
+  status_message?: string
+  phase_started_at?: string
+  phase_last_updated_at?: string
+  delayed_start?: boolean
+  delay_reason?: { code?: string; message?: string } | null
+  failure?: Open | null
+  artifacts_ready?: boolean
+  estimated_cost_usd?: CostRange | number
+  /** This job's cost in USD once known. */
+  actual_cost_usd: number | null
+  billing?: Open
+  account_billing?: { lifetime_total_spent_usd?: number; [key: string]: unknown }
+}
+
+export interface JobEvent extends Open {
+  id?: string
+  type?: string
+  phase?: string
+  title?: string
+  message?: string
+  source?: string
+  level?: string
+  created_at?: string
+  sequence?: number
+}
+
+export interface JobEvents extends Open {
+  job_id?: string
+  status?: string
+  phase?: string
+  items?: JobEvent[]
+}
+
+export interface LogEntry extends Open {
+  entry_id?: string
+  source?: string
+  category?: 'workload_stdout' | 'workload_stderr' | 'platform' | 'runtime' | (string & {})
+  stream?: string
+  message?: string
+  truncated?: boolean
+  created_at?: string
+}
+
+export interface LogPage extends Open {
+  job_id?: string
+  items?: LogEntry[]
+  next_cursor?: string | number | null
+  has_more?: boolean
+  usage_hint?: string
+}
+
+export interface Cancellation extends Open {
+  job_id?: string
+  status?: string
+  cancelled?: boolean
+  message?: string
+}
+
+export interface Artifact extends Open {
+  artifact_id?: string
+  id?: string
+  name?: string
+  filename?: string
+  content_type?: string
+  mime_type?: string
+  size_bytes?: number | null
+  status?: string
+  ready?: boolean
+  created_at?: string
+}
+
+export interface ArtifactList extends Open { job_id?: string; artifacts?: Artifact[] }
+
+export interface ArtifactDownload extends Open {
+  job_id?: string
+  artifact_id?: string
+  artifact_name?: string
+  ready?: boolean
+  size_bytes?: number | null
+  mime_type?: string
+  /** Temporary signed URL: a secret. */
+  download_url?: string
+  expires_at?: string
+  artifact?: Artifact
+}
+
+export interface UploadFileOptions {
+  /** Required for a Buffer; defaults to the file's name for a path. */
+  filename?: string
+  /** Default: guessed from the file name. */
+  contentType?: string
+  /** 'input' (default, /workspace/inputs) or 'script' (/workspace/scripts). */
+  kind?: 'input' | 'script' | (string & {})
+}
+
+export interface WaitForJobOptions {
+  /** Default 30 minutes. */
+  timeoutMs?: number
+  /** First poll interval; grows gently up to 30 s. Default 5000. */
+  pollIntervalMs?: number
+  signal?: AbortSignal
+  /** Called with the job whenever its status, phase or status message changes. */
+  onUpdate?: (job: Job) => void
+}
+
+export interface DownloadResult {
+  path: string
+  bytes: number
+  artifact: ArtifactDownload
+}
+
+/** Error codes raised locally; API errors carry the API's own code (FORBIDDEN, CONFLICT, ...). */
+export type LocalErrorCode =
+  | 'INVALID_ARGUMENT' | 'MISSING_API_KEY' | 'TIMEOUT' | 'NETWORK' | 'ABORTED'
+  | 'INVALID_API_RESPONSE' | 'UPLOAD_FAILED' | 'DOWNLOAD_FAILED' | 'ARTIFACT_NOT_READY'
+
+export declare class JungleGridError extends Error {
+  readonly name: 'JungleGridError'
+  /** The API's error code, or a local one. */
+  readonly code: LocalErrorCode | (string & {})
+  /** The HTTP status, when the API answered. */
+  readonly status?: number
+}
+
+export declare class JungleGridClient {
+  /** @throws JungleGridError with code MISSING_API_KEY when no key is given or set. */
+  constructor(options?: ClientOptions)
+  readonly apiBase: string
+  estimateJob(args: EstimateJobArgs): Promise<Estimate>
+  submitJob(args: SubmitJobArgs): Promise<SubmittedJob>
+  uploadJobInput(args: UploadJobInputArgs): Promise<UploadSlot>
+  listJobInputs(args?: Record<string, never>): Promise<JobInputList>
+  listJobs(args?: ListJobsArgs): Promise<JobList>
+  getJob(args: JobIdArgs): Promise<Job>
+  getJobEvents(args: JobIdArgs): Promise<JobEvents>
+  getJobLogs(args: GetJobLogsArgs): Promise<LogPage>
+  cancelJob(args: CancelJobArgs): Promise<Cancellation>
+  listArtifacts(args: JobIdArgs): Promise<ArtifactList>
+  getArtifact(args: GetArtifactArgs): Promise<ArtifactDownload>
+  uploadFile(source: string | Uint8Array, options?: UploadFileOptions): Promise<JobInput>
+  waitForJob(jobId: string, options?: WaitForJobOptions): Promise<Job>
+  iterateLogs(jobId: string, options?: { limit?: number }): AsyncGenerator<LogPage, void, undefined>
+  downloadArtifact(jobId: string, artifactId: string, destPath: string): Promise<DownloadResult>
+}
+
+export declare const TERMINAL_STATUSES: readonly TerminalJobStatus[]
+/** Runs the stdio MCP server (what the junglegrid-mcp bin does); resolves to the exit code. */
+export declare function startStdioServer(): Promise<number>
+/** Runs the junglegrid-mcp command line with the given arguments; resolves to the exit code. */
+export declare function runCli(argv: string[]): Promise<number>
+/** Stops a running server started by startStdioServer() or runCli(). */
+export declare function shutdown(): void
+/** The package version. */
+export declare const version: string

@@ -1,0 +1,13 @@
+// ESM entry: the same objects as the CommonJS entry.
+import cjs from './index.js'
+
+export const {
+  JungleGridClient,
+  JungleGridError,
+  TERMINAL_STATUSES,
+  startStdioServer,
+  runCli,
+  shutdown,
+  version,
+} = cjs
+export default cjs

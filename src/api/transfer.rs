@@ -1,0 +1,407 @@
+//! Moving file bytes: the signed-URL upload (create slot, PUT the bytes, complete) and artifact
+//! downloads. Bytes are streamed from and to disk, never held whole in memory. Signed URLs carry
+//! their own credentials, so the API key is never sent to them, and URLs are never printed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::io::AsyncWriteExt;
+use tokio_util::io::ReaderStream;
+
+use super::client::{ApiClient, Retry};
+use super::errors::{host_label, network_error};
+use super::types::CreateUploadRequest;
+use crate::error::{Error, Result};
+
+/// Transfers may be large and slow; they get their own, longer, deadline.
+pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+const CHUNK: usize = 64 * 1024;
+
+/// The bytes of an upload.
+#[derive(Debug, Clone)]
+pub enum UploadSource {
+    /// A local file, streamed from disk.
+    Path(PathBuf),
+    /// Bytes already in memory.
+    Bytes(Vec<u8>),
+}
+
+/// What the upload is called and what it holds.
+#[derive(Debug, Clone, Default)]
+pub struct UploadOptions {
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    /// `input` (default) or `script`.
+    pub kind: Option<String>,
+}
+
+/// `POST <complete_url>`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompleteUploadRequest {
+    pub token: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+}
+
+/// The slot returned by `POST /v1/job-inputs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadSlot {
+    pub input_id: String,
+    pub method: Method,
+    pub upload_url: Url,
+    pub token: Option<String>,
+    pub complete_url: String,
+}
+
+/// A MIME type from a file name's extension, for the common job files.
+pub fn guess_content_type(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("py") => "text/x-python",
+        Some("sh") => "text/x-shellscript",
+        Some("txt" | "log") => "text/plain",
+        Some("md") => "text/markdown",
+        Some("csv") => "text/csv",
+        Some("json") => "application/json",
+        Some("jsonl") => "application/jsonl",
+        Some("yaml" | "yml") => "application/yaml",
+        Some("wav") => "audio/wav",
+        Some("mp3") => "audio/mpeg",
+        Some("ogg") => "audio/ogg",
+        Some("flac") => "audio/flac",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("mp4") => "video/mp4",
+        Some("zip") => "application/zip",
+        Some("gz" | "tgz") => "application/gzip",
+        Some("tar") => "application/x-tar",
+        Some("parquet") => "application/vnd.apache.parquet",
+        _ => "application/octet-stream",
+    }
+}
+
+fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// Reads the slot out of the create-upload answer (`{upload: {...}}` or the slot itself).
+pub fn parse_slot(data: &Value) -> Result<UploadSlot> {
+    let slot = data.get("upload").unwrap_or(data);
+    let bad = |what: &str| {
+        Error::api(
+            502,
+            "INVALID_API_RESPONSE",
+            format!("Jungle Grid API returned an upload slot without {what}."),
+        )
+    };
+    let input_id = text(slot, "input_id")
+        .ok_or_else(|| bad("an input_id"))?
+        .to_string();
+    let upload_url = text(slot, "upload_url")
+        .and_then(|u| Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| bad("a valid upload_url"))?;
+    let method = text(slot, "method")
+        .map(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()))
+        .transpose()
+        .map_err(|_| bad("a valid method"))?
+        .unwrap_or(Method::PUT);
+    let complete_url = text(slot, "complete_url")
+        .map(String::from)
+        .unwrap_or_else(|| format!("/v1/job-inputs/{input_id}/complete"));
+    Ok(UploadSlot {
+        input_id,
+        method,
+        upload_url,
+        token: text(slot, "token").map(String::from),
+        complete_url,
+    })
+}
+
+impl ApiClient {
+    /// Resolves an API URL the server handed out (absolute, or relative to the API). The API key is
+    /// only ever sent to the API's own origin: any other host is refused.
+    pub fn api_url(&self, url: &str) -> Result<Url> {
+        let base = self.base();
+        let resolved = if url.starts_with('/') {
+            let mut joined = base.clone();
+            let path = format!("{}{}", base.path().trim_end_matches('/'), url);
+            let (path, query) = path
+                .split_once('?')
+                .map_or((path.as_str(), None), |(p, q)| (p, Some(q)));
+            joined.set_path(path);
+            joined.set_query(query);
+            joined
+        } else {
+            Url::parse(url)
+                .map_err(|_| Error::invalid_argument("The API returned an invalid complete_url."))?
+        };
+        if resolved.origin() != base.origin() {
+            return Err(Error::invalid_argument(format!(
+                "Refusing to send the API key to {}: complete_url is not on the Jungle Grid API host.",
+                host_label(&resolved)
+            )));
+        }
+        Ok(resolved)
+    }
+
+    /// Creates the slot, PUTs the bytes to the signed URL (streamed from disk for a path) and
+    /// completes the upload. Resolves to the completed input.
+    pub async fn upload_file(&self, source: UploadSource, options: UploadOptions) -> Result<Value> {
+        let filename = match (&options.filename, &source) {
+            (Some(name), _) if !name.trim().is_empty() => name.trim().to_string(),
+            (_, UploadSource::Path(path)) => path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(String::from)
+                .ok_or_else(|| {
+                    Error::invalid_argument("filename is required: the path has no file name.")
+                })?,
+            (_, UploadSource::Bytes(_)) => {
+                return Err(Error::invalid_argument(
+                    "filename is required when uploading a buffer.",
+                ));
+            }
+        };
+        let content_type = options
+            .content_type
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or_else(|| guess_content_type(&filename).to_string());
+        let kind = options.kind.filter(|k| !k.trim().is_empty());
+
+        // Open the file first: a missing file should fail before a slot is created.
+        let (body, size) = match source {
+            UploadSource::Path(path) => {
+                let file = tokio::fs::File::open(&path).await.map_err(|e| {
+                    Error::invalid_argument(format!("Cannot read {}: {e}", path.display()))
+                })?;
+                let size = file
+                    .metadata()
+                    .await
+                    .map_err(|e| {
+                        Error::invalid_argument(format!("Cannot read {}: {e}", path.display()))
+                    })?
+                    .len();
+                let stream = ReaderStream::with_capacity(file, CHUNK);
+                (reqwest::Body::wrap_stream(stream), size)
+            }
+            UploadSource::Bytes(bytes) => {
+                let size = bytes.len() as u64;
+                (reqwest::Body::from(bytes), size)
+            }
+        };
+
+        let slot_data = self
+            .create_upload(&CreateUploadRequest {
+                filename: filename.clone(),
+                content_type: Some(content_type.clone()),
+                kind,
+            })
+            .await?;
+        let slot = parse_slot(&slot_data)?;
+        let etag = self.put_bytes(&slot, &content_type, body, size).await?;
+        let complete = CompleteUploadRequest {
+            token: slot.token.clone().unwrap_or_default(),
+            filename: filename.clone(),
+            content_type: content_type.clone(),
+            size_bytes: size,
+            etag,
+        };
+        let url = self.api_url(&slot.complete_url)?;
+        let data = self
+            .send(Method::POST, url, Some(&complete), Retry::Never)
+            .await?;
+        // The completed input, as the API describes it; a bare acknowledgement gets the basics.
+        let input = match data.get("input").cloned().unwrap_or(data) {
+            Value::Object(map) if !map.is_empty() => Value::Object(map),
+            _ => json!({
+                "input_id": slot.input_id,
+                "filename": filename,
+                "content_type": content_type,
+                "size_bytes": size,
+                "status": "uploaded",
+                "ready": true,
+            }),
+        };
+        Ok(input)
+    }
+
+    /// Sends the bytes to the signed URL. Returns the storage ETag when there is one.
+    async fn put_bytes(
+        &self,
+        slot: &UploadSlot,
+        content_type: &str,
+        body: reqwest::Body,
+        size: u64,
+    ) -> Result<Option<String>> {
+        let response = self
+            .shared
+            .http
+            .request(slot.method.clone(), slot.upload_url.clone())
+            .timeout(TRANSFER_TIMEOUT)
+            .header(CONTENT_TYPE, content_type)
+            .header(CONTENT_LENGTH, size)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| network_error(&e, &slot.upload_url, TRANSFER_TIMEOUT))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Error::api(
+                status.as_u16(),
+                "UPLOAD_FAILED",
+                format!(
+                    "Storage at {} refused the upload with status {}.",
+                    host_label(&slot.upload_url),
+                    status.as_u16()
+                ),
+            ));
+        }
+        Ok(response
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim_matches('"').to_string())
+            .filter(|s| !s.is_empty()))
+    }
+
+    /// Streams a signed download URL to `dest` (written to a temporary file beside it, then
+    /// renamed, so `dest` is never left half-written). Returns the number of bytes written.
+    pub async fn download_to(&self, download_url: &str, dest: &Path) -> Result<u64> {
+        let url = Url::parse(download_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| Error::invalid_argument("The artifact has no valid download_url."))?;
+        let mut response = self
+            .shared
+            .http
+            .get(url.clone())
+            .timeout(TRANSFER_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| network_error(&e, &url, TRANSFER_TIMEOUT))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Error::api(
+                status.as_u16(),
+                "DOWNLOAD_FAILED",
+                format!(
+                    "Downloading the artifact from {} failed with status {}.",
+                    host_label(&url),
+                    status.as_u16()
+                ),
+            ));
+        }
+        let part = part_path(dest);
+        let write = async {
+            let mut file = tokio::fs::File::create(&part).await?;
+            let mut written = 0u64;
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| std::io::Error::other(network_error(&e, &url, TRANSFER_TIMEOUT)))?
+            {
+                file.write_all(&chunk).await?;
+                written += chunk.len() as u64;
+            }
+            file.flush().await?;
+            file.sync_all().await?;
+            drop(file);
+            tokio::fs::rename(&part, dest).await?;
+            Ok::<u64, std::io::Error>(written)
+        };
+        match write.await {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&part).await;
+                Err(
+                    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+                        Some(inner) => inner.clone(),
+                        None => {
+                            Error::invalid_argument(format!("Cannot write {}: {e}", dest.display()))
+                        }
+                    },
+                )
+            }
+        }
+    }
+}
+
+fn part_path(dest: &Path) -> PathBuf {
+    let mut name = dest
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".{}.part", std::process::id()));
+    dest.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ApiConfig;
+    use crate::secret::Secret;
+
+    fn client(base: &str) -> ApiClient {
+        let config = ApiConfig {
+            base: base.into(),
+            timeout: Duration::from_secs(5),
+        };
+        ApiClient::new(&config, Secret::new("k")).unwrap()
+    }
+
+    #[test]
+    fn slot_is_read_from_the_envelope() {
+        let slot = parse_slot(&json!({"upload": {
+            "input_id": "inp_1", "method": "put", "upload_url": "https://storage.example.com/b?sig=x",
+            "token": "tok", "complete_url": "/v1/job-inputs/inp_1/complete"
+        }}))
+        .unwrap();
+        assert_eq!(slot.method, Method::PUT);
+        assert_eq!(slot.complete_url, "/v1/job-inputs/inp_1/complete");
+        let err = parse_slot(&json!({"upload": {"input_id": "inp_1", "upload_url": "ftp://x"}}))
+            .unwrap_err();
+        assert_eq!(err.code, "INVALID_API_RESPONSE");
+        let slot =
+            parse_slot(&json!({"upload": {"input_id": "inp_2", "upload_url": "http://s/x"}}))
+                .unwrap();
+        assert_eq!(slot.complete_url, "/v1/job-inputs/inp_2/complete");
+    }
+
+    #[test]
+    fn complete_url_stays_on_the_api_origin() {
+        let c = client("https://api.junglegrid.dev/base");
+        assert_eq!(
+            c.api_url("/v1/job-inputs/inp_1/complete").unwrap().as_str(),
+            "https://api.junglegrid.dev/base/v1/job-inputs/inp_1/complete"
+        );
+        assert!(
+            c.api_url("https://api.junglegrid.dev/v1/job-inputs/x/complete")
+                .is_ok()
+        );
+        let err = c
+            .api_url("https://evil.example.com/v1/job-inputs/x/complete")
+            .unwrap_err();
+        assert!(err.message.contains("Refusing to send the API key"));
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(guess_content_type("transcribe.py"), "text/x-python");
+        assert_eq!(guess_content_type("AUDIO.OGG"), "audio/ogg");
+        assert_eq!(guess_content_type("blob"), "application/octet-stream");
+    }
+}
