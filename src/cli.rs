@@ -21,6 +21,8 @@ Options:
   --api-base <url>     Jungle Grid API base URL (default: JUNGLEGRID_API_BASE or https://api.junglegrid.dev)
   --timeout-ms <ms>    Timeout of one API request in milliseconds (default: JUNGLE_GRID_TIMEOUT_MS or 30000)
   --log-level <level>  error, warn, info, debug or trace; logs go to stderr (default: JUNGLE_GRID_LOG or warn)
+  --read-only          Offer only the read-only tools: nothing can be submitted, uploaded or cancelled
+  --tools <a,b,c>      Offer only these tools (comma-separated names)
   -h, --help           Show this help
   -V, --version        Show the version
 
@@ -30,6 +32,8 @@ Environment:
   JUNGLE_GRID_API_URL      API base URL (legacy alias, used when JUNGLEGRID_API_BASE is unset).
   JUNGLE_GRID_TIMEOUT_MS   Request timeout in milliseconds (default 30000).
   JUNGLE_GRID_LOG          Log level on stderr (default warn).
+  JUNGLE_GRID_READ_ONLY    1 for read-only mode (same as --read-only).
+  JUNGLE_GRID_TOOLS        Comma-separated tools to offer (same as --tools).
 
 Example:
   JUNGLE_GRID_API_KEY=jg_... npx -y @jungle-grid/mcp
@@ -48,6 +52,8 @@ pub struct Options {
     pub api_base: Option<String>,
     pub timeout_ms: Option<String>,
     pub log_level: Option<String>,
+    pub read_only: bool,
+    pub tools: Option<String>,
 }
 
 pub fn parse<I, S>(args: I) -> Result<Command, String>
@@ -74,6 +80,10 @@ where
             }
             Long("log-level") => {
                 options.log_level = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("read-only") => options.read_only = true,
+            Long("tools") => {
+                options.tools = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
             other => return Err(other.unexpected().to_string()),
         }
@@ -108,6 +118,8 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
             let overrides = Overrides {
                 api_base: options.api_base,
                 timeout_ms: options.timeout_ms,
+                read_only: options.read_only,
+                tools: options.tools,
             };
             match Config::for_stdio(env, &overrides) {
                 Ok(config) => transport::stdio::serve(config, shutdown).await,
@@ -147,7 +159,15 @@ mod tests {
             Command::Stdio(Options {
                 api_base: Some("http://x".into()),
                 timeout_ms: Some("500".into()),
-                log_level: None
+                ..Options::default()
+            })
+        );
+        assert_eq!(
+            parse(["--read-only", "--tools", "get_job,list_jobs"]).unwrap(),
+            Command::Stdio(Options {
+                read_only: true,
+                tools: Some("get_job,list_jobs".into()),
+                ..Options::default()
             })
         );
         assert!(parse(["--bogus"]).unwrap_err().contains("--bogus"));

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::secret::Secret;
+use crate::tools::ToolName;
 
 pub const DEFAULT_API_BASE: &str = "https://api.junglegrid.dev";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -48,6 +49,18 @@ pub enum ConfigError {
         "{name} must be a whole number of milliseconds between 1 and {MAX_TIMEOUT_MS}, got \"{value}\"."
     )]
     InvalidTimeout { name: &'static str, value: String },
+    #[error("{name} names unknown tools: {unknown}. Known tools: {known}.")]
+    UnknownTools {
+        name: &'static str,
+        unknown: String,
+        known: String,
+    },
+    #[error(
+        "{name} names tools that can change or spend (not read-only): {tools}. Remove them or drop read-only mode."
+    )]
+    WriteToolsInReadOnly { name: &'static str, tools: String },
+    #[error("{name} must be true or false (1/0, yes/no), got \"{value}\".")]
+    InvalidFlag { name: &'static str, value: String },
 }
 
 impl ConfigError {
@@ -74,6 +87,8 @@ pub struct ApiConfig {
 pub struct Config {
     pub api: ApiConfig,
     pub api_key: Secret,
+    /// The tools this server offers, in the seed's order.
+    pub tools: Vec<ToolName>,
 }
 
 /// Overrides given on the command line; they win over the environment.
@@ -81,6 +96,10 @@ pub struct Config {
 pub struct Overrides {
     pub api_base: Option<String>,
     pub timeout_ms: Option<String>,
+    /// `--read-only`
+    pub read_only: bool,
+    /// `--tools a,b,c`
+    pub tools: Option<String>,
 }
 
 fn non_blank(value: Option<String>) -> Option<String> {
@@ -135,6 +154,65 @@ pub fn resolve_timeout(env: &dyn Env, cli: Option<&str>) -> Result<Duration, Con
     }
 }
 
+fn parse_flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match non_blank(value).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => Err(ConfigError::InvalidFlag {
+            name,
+            value: other.to_string(),
+        }),
+    }
+}
+
+/// Which tools to offer: all, a named subset (`--tools` / `JUNGLE_GRID_TOOLS`), and only the
+/// read-only ones in read-only mode (`--read-only` / `JUNGLE_GRID_READ_ONLY=1`). Unknown names are
+/// an error, and so is naming a write tool in read-only mode: silently dropping it would surprise.
+pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<Vec<ToolName>, ConfigError> {
+    let read_only = overrides.read_only
+        || parse_flag("JUNGLE_GRID_READ_ONLY", env.get("JUNGLE_GRID_READ_ONLY"))?;
+    let (name, list) = match &overrides.tools {
+        Some(v) => ("--tools", Some(v.clone())),
+        None => ("JUNGLE_GRID_TOOLS", env.get("JUNGLE_GRID_TOOLS")),
+    };
+    let mut tools: Vec<ToolName> = ToolName::ALL.to_vec();
+    if let Some(list) = non_blank(list) {
+        let names: Vec<&str> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect();
+        let unknown: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| ToolName::from_name(n).is_none())
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ConfigError::UnknownTools {
+                name,
+                unknown: unknown.join(", "),
+                known: ToolName::ALL.map(ToolName::as_str).join(", "),
+            });
+        }
+        tools.retain(|t| names.contains(&t.as_str()));
+        let writes: Vec<&str> = tools
+            .iter()
+            .filter(|t| !t.is_read_only())
+            .map(|t| t.as_str())
+            .collect();
+        if read_only && !writes.is_empty() {
+            return Err(ConfigError::WriteToolsInReadOnly {
+                name,
+                tools: writes.join(", "),
+            });
+        }
+    }
+    if read_only {
+        tools.retain(|t| t.is_read_only());
+    }
+    Ok(tools)
+}
+
 /// The API half of the configuration; shared by every mode (stdio, library).
 pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, ConfigError> {
     Ok(ApiConfig {
@@ -147,11 +225,13 @@ impl Config {
     /// Configuration for the local stdio server: the API key is required.
     pub fn for_stdio(env: &dyn Env, overrides: &Overrides) -> Result<Self, ConfigError> {
         let api = api_config(env, overrides)?;
+        let tools = resolve_tools(env, overrides)?;
         let api_key =
             non_blank(env.get("JUNGLE_GRID_API_KEY")).ok_or(ConfigError::MissingApiKey)?;
         Ok(Config {
             api,
             api_key: Secret::new(api_key),
+            tools,
         })
     }
 }
@@ -171,6 +251,7 @@ impl Config {
         let overrides = Overrides {
             api_base: options.api_base,
             timeout_ms: options.timeout_ms,
+            ..Overrides::default()
         };
         let api = api_config(env, &overrides)?;
         let api_key = non_blank(options.api_key)
@@ -179,6 +260,7 @@ impl Config {
         Ok(Config {
             api,
             api_key: Secret::new(api_key),
+            tools: ToolName::ALL.to_vec(),
         })
     }
 }
@@ -300,6 +382,52 @@ mod tests {
         assert_eq!(config.api.timeout, Duration::from_millis(250));
         let err = Config::for_client(&[], ClientOptions::default()).unwrap_err();
         assert_eq!(err, ConfigError::MissingApiKey);
+    }
+
+    #[test]
+    fn tool_selection() {
+        let all = resolve_tools(&[], &Overrides::default()).unwrap();
+        assert_eq!(all, ToolName::ALL.to_vec());
+
+        let ro = resolve_tools(&[("JUNGLE_GRID_READ_ONLY", "1")], &Overrides::default()).unwrap();
+        assert_eq!(ro.len(), 8);
+        assert!(ro.iter().all(|t| t.is_read_only()));
+        assert!(!ro.contains(&ToolName::SubmitJob));
+
+        let cli = Overrides {
+            tools: Some(" get_job, list_jobs ,".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            resolve_tools(&[], &cli).unwrap(),
+            vec![ToolName::ListJobs, ToolName::GetJob]
+        );
+
+        let err = resolve_tools(
+            &[("JUNGLE_GRID_TOOLS", "get_job,launch_rocket")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("JUNGLE_GRID_TOOLS names unknown tools: launch_rocket."),
+            "{err}"
+        );
+
+        let both = Overrides {
+            read_only: true,
+            tools: Some("get_job,submit_job".into()),
+            ..Overrides::default()
+        };
+        let err = resolve_tools(&[], &both).unwrap_err();
+        assert!(err.to_string().contains("submit_job"), "{err}");
+
+        let err = resolve_tools(&[("JUNGLE_GRID_READ_ONLY", "maybe")], &Overrides::default())
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("JUNGLE_GRID_READ_ONLY must be true or false")
+        );
     }
 
     #[test]

@@ -35,10 +35,16 @@ pub struct JungleGridServer {
 }
 
 impl JungleGridServer {
+    /// A server offering all tools.
     pub fn new(api: ApiClient) -> Self {
+        Self::with_tools(api, &ToolName::ALL)
+    }
+
+    /// A server offering only `tools` (read-only mode, `--tools`).
+    pub fn with_tools(api: ApiClient, tools: &[ToolName]) -> Self {
         JungleGridServer {
             api,
-            tools: ToolName::ALL.into(),
+            tools: tools.into(),
         }
     }
 
@@ -100,11 +106,15 @@ impl ServerHandler for JungleGridServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let Some(tool) = self.enabled(&request.name) else {
-            return Err(McpError::new(
-                ErrorCode::INVALID_PARAMS,
-                format!("Unknown tool: {}", request.name),
-                None,
-            ));
+            let message = match ToolName::from_name(&request.name) {
+                Some(_) => format!(
+                    "Tool {} is not available: this server was started with a restricted tool set \
+(--read-only / --tools).",
+                    request.name
+                ),
+                None => format!("Unknown tool: {}", request.name),
+            };
+            return Err(McpError::new(ErrorCode::INVALID_PARAMS, message, None));
         };
         let args = request.arguments.unwrap_or_default();
         tracing::debug!(tool = tool.as_str(), "tool call");
