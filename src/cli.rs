@@ -6,13 +6,15 @@ use std::ffi::OsString;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ConfigError, Env, Overrides};
-use crate::{logging, transport};
+use crate::{doctor, logging, transport};
 
 pub const USAGE: &str = "\
 junglegrid-mcp: the Jungle Grid MCP server (stdio).
 
 Usage:
-  junglegrid-mcp [options]
+  junglegrid-mcp [options]          serve MCP on stdio
+  junglegrid-mcp doctor [options]   check the setup (key, API reachability) and say how to fix it
+  junglegrid-mcp config <host>      print the config snippet for claude, cursor or windsurf
 
 Starts an MCP server on stdin/stdout for hosts such as Claude Desktop, Cursor and Windsurf.
 Every tool call is forwarded to the Jungle Grid API with your API key.
@@ -45,6 +47,10 @@ pub enum Command {
     Help,
     Version,
     Stdio(Options),
+    /// `doctor`: check the setup and say how to fix it.
+    Doctor(Options),
+    /// `config <host>`: print a host's config snippet.
+    HostConfig(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +62,17 @@ pub struct Options {
     pub tools: Option<String>,
 }
 
+impl Options {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            api_base: self.api_base.clone(),
+            timeout_ms: self.timeout_ms.clone(),
+            read_only: self.read_only,
+            tools: self.tools.clone(),
+        }
+    }
+}
+
 pub fn parse<I, S>(args: I) -> Result<Command, String>
 where
     I: IntoIterator<Item = S>,
@@ -64,6 +81,7 @@ where
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_args(args);
     let mut options = Options::default();
+    let mut subcommand: Option<String> = None;
     let text = |v: OsString| {
         v.into_string()
             .map_err(|_| "arguments must be valid UTF-8".to_string())
@@ -85,10 +103,26 @@ where
             Long("tools") => {
                 options.tools = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
+            Value(word) if subcommand.is_none() => {
+                let word = text(word)?;
+                match word.as_str() {
+                    "doctor" => subcommand = Some(word),
+                    "config" => {
+                        let host = parser.value().map_err(|_| {
+                            format!("config needs a host: {}", doctor::HOSTS.join(", "))
+                        })?;
+                        return Ok(Command::HostConfig(text(host)?));
+                    }
+                    _ => return Err(format!("unknown command '{word}'")),
+                }
+            }
             other => return Err(other.unexpected().to_string()),
         }
     }
-    Ok(Command::Stdio(options))
+    Ok(match subcommand {
+        Some(_) => Command::Doctor(options),
+        None => Command::Stdio(options),
+    })
 }
 
 /// Runs the command line to completion and returns the process exit code. Everything a person
@@ -110,17 +144,34 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
             println!("{}", crate::server::VERSION);
             0
         }
+        Command::HostConfig(host) => match doctor::host_config(&host) {
+            Some((location, snippet)) => {
+                eprintln!(
+                    "Add this to {location}, put your key in place of jg_placeholder, then restart the host."
+                );
+                println!("{snippet}");
+                0
+            }
+            None => {
+                eprintln!(
+                    "junglegrid-mcp: unknown host '{host}'; choose one of: {}",
+                    doctor::HOSTS.join(", ")
+                );
+                2
+            }
+        },
+        Command::Doctor(options) => {
+            let checks = doctor::diagnose(env, &options.overrides()).await;
+            let (report, healthy) = doctor::render(&checks);
+            print!("{report}");
+            if healthy { 0 } else { 1 }
+        }
         Command::Stdio(options) => {
             if let Err(e) = logging::init(options.log_level.as_deref(), env) {
                 eprintln!("Fatal: {e}");
                 return 1;
             }
-            let overrides = Overrides {
-                api_base: options.api_base,
-                timeout_ms: options.timeout_ms,
-                read_only: options.read_only,
-                tools: options.tools,
-            };
+            let overrides = options.overrides();
             match Config::for_stdio(env, &overrides) {
                 Ok(config) => transport::stdio::serve(config, shutdown).await,
                 Err(e) => {
@@ -171,6 +222,24 @@ mod tests {
             })
         );
         assert!(parse(["--bogus"]).unwrap_err().contains("--bogus"));
+        assert_eq!(
+            parse(["doctor"]).unwrap(),
+            Command::Doctor(Options::default())
+        );
+        assert_eq!(
+            parse(["config", "cursor"]).unwrap(),
+            Command::HostConfig("cursor".into())
+        );
+        assert!(
+            parse(["config"])
+                .unwrap_err()
+                .contains("claude, cursor, windsurf")
+        );
+        assert!(
+            parse(["launch"])
+                .unwrap_err()
+                .contains("unknown command 'launch'")
+        );
         assert!(parse(["--api-base"]).unwrap_err().contains("api-base"));
     }
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod bindings;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod logging;
 pub mod secret;
