@@ -16,7 +16,7 @@ use crate::api::ApiClient;
 use crate::api::transfer::{UploadOptions, UploadSource};
 use crate::config::{ClientOptions, Config, ConfigError, ProcessEnv};
 use crate::error::Error;
-use crate::tools::{JsonObject, ToolName};
+use crate::tools::{JsonObject, ToolContext, ToolName};
 
 /// Cancelled by `shutdown()` (SIGINT/SIGTERM in the bin) to stop a running server.
 static SHUTDOWN: LazyLock<CancellationToken> = LazyLock::new(CancellationToken::new);
@@ -144,7 +144,8 @@ JUNGLE_GRID_API_KEY environment variable."
                 return failure(&Error::invalid_argument("arguments must be an object."));
             }
         };
-        outcome(tool.call(api, &args).await.map(|o| o.data))
+        let ctx = ToolContext::new(api.clone(), true);
+        outcome(tool.call(&ctx, &args).await.map(|o| o.data))
     }
 
     /// Uploads a file from disk (`path`) or memory (`bytes`) and completes it; resolves to the input.

@@ -390,7 +390,7 @@ mod tests {
         assert_eq!(all, ToolName::ALL.to_vec());
 
         let ro = resolve_tools(&[("JUNGLE_GRID_READ_ONLY", "1")], &Overrides::default()).unwrap();
-        assert_eq!(ro.len(), 8);
+        assert_eq!(ro.len(), 9);
         assert!(ro.iter().all(|t| t.is_read_only()));
         assert!(!ro.contains(&ToolName::SubmitJob));
 

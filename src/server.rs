@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
-    Tool, ToolAnnotations,
+    Implementation, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::json;
 
 use crate::api::ApiClient;
-use crate::tools::{ToolName, ToolOutput};
+use crate::tools::{Progress, ToolContext, ToolName, ToolOutput};
 
 pub const SERVER_NAME: &str = "junglegrid";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -22,9 +22,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const INSTRUCTIONS: &str = "Jungle Grid runs AI workloads (inference, training, fine-tuning, batch) on \
 managed GPUs. Production flow: (1) optionally upload files with upload_job_input and complete the \
 upload; (2) estimate_job (free) and show the user the cost; (3) submit_job only after the user \
-approves, since it starts real compute and can incur charges; (4) monitor with get_job_events (lifecycle, \
-available before any log) and get_job (status snapshot) until the job is completed, failed, rejected or \
-cancelled; (5) read get_job_logs; (6) after completion, list_artifacts then get_artifact for a \
+approves, since it starts real compute and can incur charges; (4) wait_for_job waits until the job is \
+completed, failed, rejected or cancelled (or monitor with get_job_events, lifecycle events available before \
+any log, and get_job, a status snapshot); (5) read get_job_logs; (6) after completion, list_artifacts then get_artifact for a \
 temporary download URL (treat it as a secret). Use cancel_job to stop a job that is no longer needed.";
 
 /// The MCP server: the tool list and an API client.
@@ -32,6 +32,7 @@ temporary download URL (treat it as a secret). Use cancel_job to stop a job that
 pub struct JungleGridServer {
     api: ApiClient,
     tools: Arc<[ToolName]>,
+    local_files: bool,
 }
 
 impl JungleGridServer {
@@ -45,7 +46,44 @@ impl JungleGridServer {
         JungleGridServer {
             api,
             tools: tools.into(),
+            local_files: true,
         }
+    }
+
+    /// A hosted server must not touch its own disk on a caller's behalf.
+    pub fn without_local_files(mut self) -> Self {
+        self.local_files = false;
+        self
+    }
+
+    /// The tool context of one request: cancellation and, when the client sent a progress token,
+    /// progress notifications.
+    fn context(&self, request: &RequestContext<RoleServer>) -> ToolContext {
+        let mut ctx = ToolContext::new(self.api.clone(), self.local_files);
+        ctx.cancel = request.ct.clone();
+        if let Some(token) = request.meta.get_progress_token() {
+            // One forwarding task per call keeps notifications in order; it ends when the
+            // context (and with it the sender) is dropped.
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+            let peer = request.peer.clone();
+            tokio::spawn(async move {
+                while let Some(p) = rx.recv().await {
+                    let mut param = ProgressNotificationParam::new(token.clone(), p.progress)
+                        .with_message(p.message);
+                    if let Some(total) = p.total {
+                        param = param.with_total(total);
+                    }
+                    if let Err(e) = peer.notify_progress(param).await {
+                        tracing::debug!("progress notification not sent: {e}");
+                        break;
+                    }
+                }
+            });
+            ctx.progress = Some(Arc::new(move |p: Progress| {
+                let _ = tx.send(p);
+            }));
+        }
+        ctx
     }
 
     fn enabled(&self, name: &str) -> Option<ToolName> {
@@ -118,8 +156,9 @@ impl ServerHandler for JungleGridServer {
         };
         let args = request.arguments.unwrap_or_default();
         tracing::debug!(tool = tool.as_str(), "tool call");
+        let ctx = self.context(&context);
         let result = tokio::select! {
-            result = tool.call(&self.api, &args) => result,
+            result = tool.call(&ctx, &args) => result,
             // The client cancelled the request: drop the upstream call, answer nothing useful.
             _ = context.ct.cancelled() => {
                 return Err(McpError::new(ErrorCode::INTERNAL_ERROR, "Request cancelled.", None));

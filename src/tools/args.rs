@@ -45,6 +45,11 @@ impl<'a> Args<'a> {
             })
     }
 
+    /// The raw value under `key` (not trimmed); `null` is absent.
+    pub fn lookup_raw(&self, key: &'static str) -> Option<&'a Value> {
+        self.lookup(key, &[]).map(|(_, v)| v)
+    }
+
     /// An optional trimmed string; empty means absent.
     pub fn string(&self, key: &'static str, aliases: &[&'static str]) -> Result<Option<String>> {
         match self.lookup(key, aliases) {
@@ -96,6 +101,30 @@ impl<'a> Args<'a> {
             Some(n) if n <= 0.0 => Err(invalid(format!("{key} must be greater than 0."))),
             Some(n) => Ok((n.floor() as u64).clamp(1, u64::from(max)) as u32),
         }
+    }
+
+    /// A boolean; absent means `false`.
+    pub fn flag(&self, key: &'static str) -> Result<bool> {
+        match self.lookup(key, &[]) {
+            None => Ok(false),
+            Some((_, Value::Bool(b))) => Ok(*b),
+            Some((name, _)) => Err(invalid(format!("{name} must be true or false."))),
+        }
+    }
+
+    /// An absolute local path (the server's working directory is the host's business, so relative
+    /// paths would land somewhere surprising).
+    pub fn absolute_path(&self, key: &'static str) -> Result<Option<std::path::PathBuf>> {
+        let Some(raw) = self.string(key, &[])? else {
+            return Ok(None);
+        };
+        let path = std::path::PathBuf::from(&raw);
+        if !path.is_absolute() {
+            return Err(invalid(format!(
+                "{key} must be an absolute path, got \"{raw}\"."
+            )));
+        }
+        Ok(Some(path))
     }
 
     /// A pagination cursor: a string, or a number the API handed out (`next_cursor: 2`).

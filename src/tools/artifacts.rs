@@ -1,17 +1,18 @@
 //! Artifact tools: list_artifacts and get_artifact (temporary download information).
 
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use schemars::JsonSchema;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::args::{Args, JsonObject};
+use super::inputs::LOCAL_ONLY;
 use super::jobs::JobIdArgs;
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, first_text, len_of};
-use super::{ToolDef, ToolOutput};
-use crate::api::ApiClient;
-use crate::error::Result;
+use super::{ToolContext, ToolDef, ToolOutput};
+use crate::error::{Error, Result};
 
 /// Documented shape of a job's artifacts.
 #[derive(JsonSchema)]
@@ -36,9 +37,9 @@ again. Then call get_artifact for a download URL.",
     output_schema: LazyLock::new(output_schema::<ArtifactsData>),
 };
 
-pub async fn list_artifacts(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn list_artifacts(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let job_id = JobIdArgs::parse(args)?;
-    let data = api.list_artifacts(&job_id).await?;
+    let data = ctx.api.list_artifacts(&job_id).await?;
     let summary = format!(
         "Found {}.",
         count(len_of(&data, "artifacts"), "artifact", "artifacts")
@@ -53,14 +54,29 @@ pub struct GetArtifactArgs {
     pub job_id: String,
     /// The artifact's id from list_artifacts (e.g. "art_123").
     pub artifact_id: String,
+    /// Local server only: an absolute path to download the artifact to.
+    pub save_to: Option<String>,
+    /// With save_to: replace an existing file (default false).
+    pub overwrite: Option<bool>,
+}
+
+/// A validated get_artifact call.
+pub struct ArtifactRequest {
+    pub job_id: String,
+    pub artifact_id: String,
+    pub save_to: Option<PathBuf>,
+    pub overwrite: bool,
 }
 
 impl GetArtifactArgs {
-    pub fn parse(map: &JsonObject) -> Result<(String, String)> {
+    pub fn parse(map: &JsonObject) -> Result<ArtifactRequest> {
         let a = Args::new(map);
-        let job_id = a.required_id("job_id", &["jobId"])?;
-        let artifact_id = a.required_id("artifact_id", &["artifactId"])?;
-        Ok((job_id, artifact_id))
+        Ok(ArtifactRequest {
+            job_id: a.required_id("job_id", &["jobId"])?,
+            artifact_id: a.required_id("artifact_id", &["artifactId"])?,
+            save_to: a.absolute_path("save_to")?,
+            overwrite: a.flag("overwrite")?,
+        })
     }
 }
 
@@ -77,6 +93,9 @@ pub struct ArtifactDownloadData {
     pub download_url: Option<String>,
     pub expires_at: Option<String>,
     pub artifact: Option<Map<String, Value>>,
+    /// With save_to: where the bytes were written, and how many.
+    pub saved_to: Option<String>,
+    pub bytes_written: Option<u64>,
 }
 
 pub static GET_ARTIFACT: ToolDef = ToolDef {
@@ -94,14 +113,44 @@ for the job to complete and call list_artifacts again.",
     output_schema: LazyLock::new(output_schema::<ArtifactDownloadData>),
 };
 
-pub async fn get_artifact(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
-    let (job_id, artifact_id) = GetArtifactArgs::parse(args)?;
-    let data = api.artifact_download(&job_id, &artifact_id).await?;
+pub async fn get_artifact(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
+    let request = GetArtifactArgs::parse(args)?;
+    if let Some(dest) = &request.save_to {
+        if !ctx.local_files {
+            return Err(Error::forbidden(LOCAL_ONLY));
+        }
+        if !request.overwrite && tokio::fs::try_exists(dest).await.unwrap_or(false) {
+            return Err(Error::invalid_argument(format!(
+                "{} already exists; pass overwrite: true to replace it.",
+                dest.display()
+            )));
+        }
+    }
+    let mut data = ctx
+        .api
+        .artifact_download(&request.job_id, &request.artifact_id)
+        .await?;
     let name = data
         .get("artifact")
         .and_then(|a| first_text(a, &["filename", "name"]))
         .or_else(|| first_text(&data, &["artifact_name"]))
         .unwrap_or_else(|| "artifact".into());
-    let summary = format!("Created a temporary download URL for {name}.");
+    let Some(dest) = request.save_to else {
+        let summary = format!("Created a temporary download URL for {name}.");
+        return Ok(ToolOutput { data, summary });
+    };
+    let url = first_text(&data, &["download_url", "url"]).ok_or_else(|| {
+        Error::api(
+            409,
+            "ARTIFACT_NOT_READY",
+            "The artifact has no download URL yet; wait for the job to complete and call list_artifacts again.",
+        )
+    })?;
+    let bytes = ctx.api.download_to(&url, &dest).await?;
+    if let Value::Object(map) = &mut data {
+        map.insert("saved_to".into(), json!(dest.display().to_string()));
+        map.insert("bytes_written".into(), json!(bytes));
+    }
+    let summary = format!("Saved {name} to {} ({bytes} bytes).", dest.display());
     Ok(ToolOutput { data, summary })
 }

@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 use super::args::{Args, JsonObject};
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, len_of, text_of};
-use super::{ToolDef, ToolOutput};
-use crate::api::ApiClient;
+use super::{ToolContext, ToolDef, ToolOutput};
+use crate::api::transfer::{UploadOptions, UploadSource};
 use crate::api::types::CreateUploadRequest;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Schema-only: what an upload is for.
 #[derive(JsonSchema)]
@@ -33,26 +33,78 @@ pub struct UploadJobInputArgs {
     /// "input" (mounted at /workspace/inputs/) or "script" (mounted at /workspace/scripts/).
     #[schemars(with = "Option<UploadKindArg>")]
     pub kind: Option<String>,
+    /// Local server only: an absolute path of a file on this machine. The server uploads the bytes
+    /// and completes the upload itself, and returns a ready input_id.
+    pub path: Option<String>,
+    /// Local server only: the file's text (at most 10 MiB). Uploaded and completed like path.
+    pub content: Option<String>,
+}
+
+/// Largest `content` accepted inline (it already travelled through the JSON-RPC message).
+pub const MAX_INLINE_CONTENT: usize = 10 * 1024 * 1024;
+
+/// What an upload_job_input call asks for.
+#[derive(Debug)]
+pub enum UploadPlan {
+    /// Create a signed slot; the caller uploads the bytes.
+    Slot(CreateUploadRequest),
+    /// Upload these bytes now and complete the upload.
+    OneStep(UploadSource, UploadOptions),
 }
 
 impl UploadJobInputArgs {
-    pub fn parse(map: &JsonObject) -> Result<CreateUploadRequest> {
+    pub fn parse(map: &JsonObject) -> Result<UploadPlan> {
         let a = Args::new(map);
-        Ok(CreateUploadRequest {
+        let request = CreateUploadRequest {
             filename: a.required_string("filename", &[])?,
             content_type: a.string("content_type", &["contentType"])?,
             // Not enum-checked: the API accepts other kinds and decides itself.
             kind: a.string("kind", &[])?,
-        })
+        };
+        let path = a.absolute_path("path")?;
+        let content = match a.lookup_raw("content") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(Error::invalid_argument("content must be a string.")),
+        };
+        let source = match (path, content) {
+            (None, None) => return Ok(UploadPlan::Slot(request)),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_argument(
+                    "Give either path or content, not both.",
+                ));
+            }
+            (Some(path), None) => UploadSource::Path(path),
+            (None, Some(text)) if text.len() > MAX_INLINE_CONTENT => {
+                return Err(Error::invalid_argument(
+                    "content is larger than 10 MiB; write it to a file and pass path instead.",
+                ));
+            }
+            (None, Some(text)) => UploadSource::Bytes(text.into_bytes()),
+        };
+        let options = UploadOptions {
+            filename: Some(request.filename),
+            content_type: request.content_type,
+            kind: request.kind,
+        };
+        Ok(UploadPlan::OneStep(source, options))
     }
 }
 
-/// Documented shape of a new upload slot.
+pub const LOCAL_ONLY: &str = "path, content and save_to are only available when the server runs \
+locally over stdio; on a hosted server upload the bytes to upload_url yourself.";
+
+/// Documented shape of a new upload slot (or, after a one-step upload, of the ready input).
 #[derive(JsonSchema)]
 pub struct UploadSlotData {
     /// The slot: input_id, filename, method (PUT), upload_url (signed, secret), token (secret),
     /// expires_at and complete_url.
     pub upload: Option<Map<String, Value>>,
+    /// After a one-step upload (path or content): the ready input's id.
+    pub input_id: Option<String>,
+    pub filename: Option<String>,
+    pub size_bytes: Option<Value>,
+    pub ready: Option<bool>,
 }
 
 /// Arguments of `list_job_inputs` (none).
@@ -83,9 +135,24 @@ secrets. Once complete, pass { input_id } in submit_job's input_files (kind inpu
     output_schema: LazyLock::new(output_schema::<UploadSlotData>),
 };
 
-pub async fn upload_job_input(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
-    let request = UploadJobInputArgs::parse(args)?;
-    let data = api.create_upload(&request).await?;
+pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
+    let request = match UploadJobInputArgs::parse(args)? {
+        UploadPlan::Slot(request) => request,
+        UploadPlan::OneStep(_, _) if !ctx.local_files => {
+            return Err(Error::forbidden(LOCAL_ONLY));
+        }
+        UploadPlan::OneStep(source, options) => {
+            let data = ctx.api.upload_file(source, options).await?;
+            let summary = format!(
+                "Uploaded and completed {} ({} bytes). input_id={}. It is ready for submit_job.",
+                text_of(&data, "filename").unwrap_or_else(|| "input".into()),
+                text_of(&data, "size_bytes").unwrap_or_else(|| "?".into()),
+                text_of(&data, "input_id").unwrap_or_else(|| "unknown".into()),
+            );
+            return Ok(ToolOutput { data, summary });
+        }
+    };
+    let data = ctx.api.create_upload(&request).await?;
     let upload = data.get("upload").cloned().unwrap_or(Value::Null);
     let summary = format!(
         "Created upload slot for {}. input_id={}.",
@@ -109,8 +176,8 @@ mount path. Only inputs whose upload was completed (ready) can be used in submit
     output_schema: LazyLock::new(output_schema::<InputsData>),
 };
 
-pub async fn list_job_inputs(api: &ApiClient, _args: &JsonObject) -> Result<ToolOutput> {
-    let data = api.list_inputs().await?;
+pub async fn list_job_inputs(ctx: &ToolContext, _args: &JsonObject) -> Result<ToolOutput> {
+    let data = ctx.api.list_inputs().await?;
     let summary = format!(
         "Found {}.",
         count(
@@ -127,16 +194,53 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn parse(v: Value) -> Result<UploadPlan> {
+        UploadJobInputArgs::parse(v.as_object().unwrap())
+    }
+
     #[test]
     fn upload_body_drops_absent_keys() {
-        let args = json!({"filename": " script.py ", "kind": "script"});
-        let body = UploadJobInputArgs::parse(args.as_object().unwrap()).unwrap();
+        let UploadPlan::Slot(body) =
+            parse(json!({"filename": " script.py ", "kind": "script"})).unwrap()
+        else {
+            panic!("expected a slot request");
+        };
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
             r#"{"filename":"script.py","kind":"script"}"#
         );
+        assert_eq!(
+            parse(json!({"filename": ""})).unwrap_err().message,
+            "filename is required."
+        );
+    }
+
+    #[test]
+    fn one_step_uploads_are_checked() {
+        let err = parse(json!({"filename": "a.py", "path": "rel/a.py"})).unwrap_err();
+        assert_eq!(
+            err.message,
+            "path must be an absolute path, got \"rel/a.py\"."
+        );
         let err =
-            UploadJobInputArgs::parse(json!({"filename": ""}).as_object().unwrap()).unwrap_err();
-        assert_eq!(err.message, "filename is required.");
+            parse(json!({"filename": "a.py", "path": "/tmp/a.py", "content": "x"})).unwrap_err();
+        assert_eq!(err.message, "Give either path or content, not both.");
+        let err = parse(json!({"filename": "a.py", "content": 5})).unwrap_err();
+        assert_eq!(err.message, "content must be a string.");
+        let big = "x".repeat(MAX_INLINE_CONTENT + 1);
+        assert!(
+            parse(json!({"filename": "a.txt", "content": big}))
+                .unwrap_err()
+                .message
+                .contains("10 MiB")
+        );
+        match parse(json!({"filename": "a.txt", "content": "hello", "kind": "input"})).unwrap() {
+            UploadPlan::OneStep(UploadSource::Bytes(b), o) => {
+                assert_eq!(b, b"hello");
+                assert_eq!(o.filename.as_deref(), Some("a.txt"));
+                assert_eq!(o.kind.as_deref(), Some("input"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

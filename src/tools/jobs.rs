@@ -1,16 +1,17 @@
 //! Job tools: estimate_job, submit_job, list_jobs, get_job, get_job_events, get_job_logs,
 //! cancel_job. Each tool's argument type sits next to its definition and handler.
 
+use std::collections::VecDeque;
 use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::args::{Args, JsonObject};
 use super::schema::{input_schema, output_schema};
 use super::summary::{cost, count, first_text, len_of, next_cursor_suffix, text_of};
-use super::{ToolDef, ToolOutput};
-use crate::api::ApiClient;
+use super::{Progress, ToolContext, ToolDef, ToolOutput};
 use crate::api::types::{
     CancelRequest, Command, EstimateRequest, InputRef, ListJobsQuery, LogsQuery, OptimizeFor,
     SubmitRequest, WorkloadType,
@@ -143,9 +144,9 @@ range, and submit only after they approve.",
     output_schema: LazyLock::new(output_schema::<EstimateData>),
 };
 
-pub async fn estimate_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn estimate_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let request = EstimateJobArgs::parse(args)?.into_request();
-    let data = api.estimate_job(&request).await?;
+    let data = ctx.api.estimate_job(&request).await?;
     let summary = estimate_summary(&data);
     Ok(ToolOutput { data, summary })
 }
@@ -290,9 +291,9 @@ or cancelled, then get_job_logs and list_artifacts.",
     output_schema: LazyLock::new(output_schema::<SubmittedJobData>),
 };
 
-pub async fn submit_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn submit_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let request = SubmitJobArgs::parse(args)?.into_request();
-    let data = api.submit_job(&request).await?;
+    let data = ctx.api.submit_job(&request).await?;
     let summary = format!(
         "Job submitted and real compute may start. id={} status={}.",
         first_text(&data, &["job_id", "id"]).unwrap_or_else(|| "unknown".into()),
@@ -352,9 +353,9 @@ for the next page.",
     output_schema: LazyLock::new(output_schema::<JobListData>),
 };
 
-pub async fn list_jobs(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn list_jobs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let query = ListJobsArgs::parse(args)?;
-    let data = api.list_jobs(&query).await?;
+    let data = ctx.api.list_jobs(&query).await?;
     let summary = format!(
         "Found {}.{}",
         count(len_of(&data, "jobs"), "Jungle Grid job", "Jungle Grid jobs"),
@@ -426,9 +427,9 @@ is happening; once it is completed, call list_artifacts.",
     output_schema: LazyLock::new(output_schema::<JobData>),
 };
 
-pub async fn get_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn get_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let job_id = JobIdArgs::parse(args)?;
-    let data = normalize_job_billing(api.get_job(&job_id).await?);
+    let data = normalize_job_billing(ctx.api.get_job(&job_id).await?);
     let summary = job_summary(&data);
     Ok(ToolOutput { data, summary })
 }
@@ -520,9 +521,9 @@ first when get_job_logs is empty or the job is still queued or starting.",
     output_schema: LazyLock::new(output_schema::<EventsData>),
 };
 
-pub async fn get_job_events(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn get_job_events(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let job_id = JobIdArgs::parse(args)?;
-    let data = api.job_events(&job_id).await?;
+    let data = ctx.api.job_events(&job_id).await?;
     let mut summary = format!(
         "Fetched {}.",
         count(
@@ -597,9 +598,9 @@ as cursor for the next page. If logs are empty while the job is queued or starti
     output_schema: LazyLock::new(output_schema::<LogsData>),
 };
 
-pub async fn get_job_logs(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn get_job_logs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let (job_id, query) = JobLogsArgs::parse(args)?;
-    let data = api.job_logs(&job_id, &query).await?;
+    let data = ctx.api.job_logs(&job_id, &query).await?;
     let mut summary = format!(
         "Fetched {}.{}",
         count(len_of(&data, "items"), "log entry", "log entries"),
@@ -657,14 +658,222 @@ return a CONFLICT error.",
     output_schema: LazyLock::new(output_schema::<CancelData>),
 };
 
-pub async fn cancel_job(api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+pub async fn cancel_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let (job_id, request) = CancelJobArgs::parse(args)?;
-    let data = api.cancel_job(&job_id, &request).await?;
+    let data = ctx.api.cancel_job(&job_id, &request).await?;
     let mut summary = format!("Cancellation requested for job {job_id}.");
     if let Some(status) = text_of(&data, "status") {
         summary.push_str(&format!(" status={status}."));
     }
     Ok(ToolOutput { data, summary })
+}
+
+// ---- wait_for_job ---------------------------------------------------------------------------
+
+pub const TERMINAL_STATUSES: [&str; 4] = ["completed", "failed", "rejected", "cancelled"];
+pub const WAIT_DEFAULT_SECONDS: f64 = 600.0;
+pub const WAIT_MAX_SECONDS: f64 = 1800.0;
+const WAIT_MAX_POLL: Duration = Duration::from_secs(15);
+/// Log pages read to find the last lines of a finished job (bounded: logs can be long).
+const WAIT_MAX_LOG_PAGES: usize = 10;
+
+/// Arguments of `wait_for_job`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct WaitForJobArgs {
+    /// The job's id (e.g. "job_123").
+    pub job_id: String,
+    /// How long to wait, in seconds (default 600, at most 1800). Waiting longer is safe: call again.
+    #[schemars(range(min = 1, max = 1800))]
+    pub timeout_seconds: Option<f64>,
+    /// First polling interval in seconds (default 2; grows to 15).
+    #[schemars(range(min = 0.1, max = 60))]
+    pub poll_interval_seconds: Option<f64>,
+    /// How many of the last log entries to return once the job ends (default 20, 0 for none).
+    #[schemars(range(min = 0, max = 200))]
+    pub log_lines: Option<u32>,
+}
+
+struct WaitPlan {
+    job_id: String,
+    timeout: Duration,
+    poll: Duration,
+    log_lines: usize,
+}
+
+impl WaitForJobArgs {
+    fn parse(map: &JsonObject) -> Result<WaitPlan> {
+        let a = Args::new(map);
+        let job_id = a.required_id("job_id", &["jobId"])?;
+        let positive = |key: &'static str, default: f64, min: f64, max: f64| -> Result<f64> {
+            match a.number(key, &[])? {
+                None => Ok(default),
+                Some(n) if n <= 0.0 => Err(crate::error::Error::invalid_argument(format!(
+                    "{key} must be greater than 0."
+                ))),
+                Some(n) => Ok(n.clamp(min, max)),
+            }
+        };
+        let timeout = positive(
+            "timeout_seconds",
+            WAIT_DEFAULT_SECONDS,
+            1.0,
+            WAIT_MAX_SECONDS,
+        )?;
+        let poll = positive("poll_interval_seconds", 2.0, 0.1, 60.0)?;
+        let log_lines = match a.number("log_lines", &[])? {
+            None => 20,
+            Some(n) if n < 0.0 => {
+                return Err(crate::error::Error::invalid_argument(
+                    "log_lines must be 0 or more.",
+                ));
+            }
+            Some(n) => (n.floor() as usize).min(200),
+        };
+        Ok(WaitPlan {
+            job_id,
+            timeout: Duration::from_secs_f64(timeout),
+            poll: Duration::from_secs_f64(poll),
+            log_lines,
+        })
+    }
+}
+
+/// Documented shape of a finished (or timed-out) wait.
+#[derive(JsonSchema)]
+pub struct WaitData {
+    /// The job as get_job returns it.
+    pub job: Option<Map<String, Value>>,
+    /// True when the job was still running at the end of the wait.
+    pub timed_out: Option<bool>,
+    pub waited_seconds: Option<f64>,
+    /// The job's last log entries (oldest first).
+    pub logs: Option<Vec<Map<String, Value>>>,
+    /// Why the logs could not be read, when they could not.
+    pub logs_error: Option<String>,
+}
+
+pub static WAIT_FOR_JOB: ToolDef = ToolDef {
+    name: "wait_for_job",
+    title: "Wait for a Jungle Grid job to finish",
+    description: "Wait until a job is completed, failed, rejected or cancelled (default up to 10 minutes, at \
+most 30), polling for you, then return the final job and its last log lines. Use this instead of calling \
+get_job repeatedly. Sends progress notifications (status, phase, elapsed) when the client asks for them, \
+and stops when the client cancels. If it times out, the job is still running: call it again.",
+    read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: false,
+    scopes: READ_SCOPES,
+    input_schema: LazyLock::new(input_schema::<WaitForJobArgs>),
+    output_schema: LazyLock::new(output_schema::<WaitData>),
+};
+
+pub fn is_terminal(job: &Value) -> bool {
+    text_of(job, "status").is_some_and(|s| TERMINAL_STATUSES.contains(&s.as_str()))
+}
+
+pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
+    let plan = WaitForJobArgs::parse(args)?;
+    let started = Instant::now();
+    let mut delay = plan.poll;
+    let (job, timed_out) = loop {
+        let job = normalize_job_billing(ctx.api.get_job(&plan.job_id).await?);
+        let elapsed = started.elapsed();
+        ctx.report(Progress {
+            progress: elapsed.as_secs_f64().max(0.001),
+            total: Some(plan.timeout.as_secs_f64()),
+            message: format!(
+                "status={} phase={} elapsed={}s",
+                text_of(&job, "status").unwrap_or_else(|| "unknown".into()),
+                first_text(&job, &["execution_phase", "phase"]).unwrap_or_else(|| "-".into()),
+                elapsed.as_secs()
+            ),
+        });
+        if is_terminal(&job) {
+            break (job, false);
+        }
+        let Some(left) = plan.timeout.checked_sub(elapsed).filter(|d| !d.is_zero()) else {
+            break (job, true);
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(delay.min(left)) => {}
+            _ = ctx.cancel.cancelled() => {
+                return Err(crate::error::Error::invalid_argument("The wait was cancelled."));
+            }
+        }
+        delay = delay.mul_f64(1.5).min(WAIT_MAX_POLL.max(plan.poll));
+    };
+    let waited = started.elapsed().as_secs_f64();
+    let (logs, logs_error) = if timed_out || plan.log_lines == 0 {
+        (Vec::new(), None)
+    } else {
+        match last_log_entries(ctx, &plan.job_id, plan.log_lines).await {
+            Ok(logs) => (logs, None),
+            Err(e) => (Vec::new(), Some(e.detail())),
+        }
+    };
+    let status = text_of(&job, "status").unwrap_or_else(|| "unknown".into());
+    let mut summary = if timed_out {
+        format!(
+            "Job {} is still {status} after {}s; the wait timed out. Call wait_for_job again to keep waiting.",
+            plan.job_id, waited as u64
+        )
+    } else {
+        format!("Job {} is {status} after {}s.", plan.job_id, waited as u64)
+    };
+    if let Some(last) = logs.last().and_then(|entry| text_of(entry, "message")) {
+        summary.push_str(&format!(" Last log: {}", last.trim_end()));
+    }
+    let mut data = json!({
+        "job": job,
+        "timed_out": timed_out,
+        "waited_seconds": (waited * 10.0).round() / 10.0,
+        "logs": logs,
+    });
+    if let Some(e) = logs_error {
+        data["logs_error"] = json!(e);
+    }
+    Ok(ToolOutput { data, summary })
+}
+
+/// The last `n` log entries, reading at most [`WAIT_MAX_LOG_PAGES`] pages.
+async fn last_log_entries(ctx: &ToolContext, job_id: &str, n: usize) -> Result<Vec<Value>> {
+    let mut tail: VecDeque<Value> = VecDeque::with_capacity(n);
+    let mut cursor: Option<String> = None;
+    for _ in 0..WAIT_MAX_LOG_PAGES {
+        let page = ctx
+            .api
+            .job_logs(
+                job_id,
+                &LogsQuery {
+                    limit: LOGS_MAX_LIMIT,
+                    cursor: cursor.clone(),
+                },
+            )
+            .await?;
+        let items = page
+            .get("items")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let empty = items.is_empty();
+        for item in items {
+            if tail.len() == n {
+                tail.pop_front();
+            }
+            tail.push_back(item);
+        }
+        let next = text_of(&page, "next_cursor");
+        if empty
+            || next.is_none()
+            || page.get("has_more") == Some(&Value::Bool(false))
+            || next == cursor
+        {
+            break;
+        }
+        cursor = next;
+    }
+    Ok(tail.into())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod summary;
 use std::sync::{Arc, LazyLock};
 
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiClient;
 use crate::error::Result;
@@ -32,10 +33,12 @@ pub enum ToolName {
     CancelJob,
     ListArtifacts,
     GetArtifact,
+    WaitForJob,
 }
 
 impl ToolName {
-    pub const ALL: [ToolName; 11] = [
+    /// The seed's 11 tools in its order, then the tools this server adds.
+    pub const ALL: [ToolName; 12] = [
         ToolName::EstimateJob,
         ToolName::SubmitJob,
         ToolName::UploadJobInput,
@@ -47,6 +50,7 @@ impl ToolName {
         ToolName::CancelJob,
         ToolName::ListArtifacts,
         ToolName::GetArtifact,
+        ToolName::WaitForJob,
     ];
 
     pub fn def(self) -> &'static ToolDef {
@@ -62,6 +66,7 @@ impl ToolName {
             ToolName::CancelJob => &jobs::CANCEL_JOB,
             ToolName::ListArtifacts => &artifacts::LIST_ARTIFACTS,
             ToolName::GetArtifact => &artifacts::GET_ARTIFACT,
+            ToolName::WaitForJob => &jobs::WAIT_FOR_JOB,
         }
     }
 
@@ -79,19 +84,61 @@ impl ToolName {
     }
 
     /// Validates the arguments, calls the API and summarises the answer.
-    pub async fn call(self, api: &ApiClient, args: &JsonObject) -> Result<ToolOutput> {
+    pub async fn call(self, ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
         match self {
-            ToolName::EstimateJob => jobs::estimate_job(api, args).await,
-            ToolName::SubmitJob => jobs::submit_job(api, args).await,
-            ToolName::UploadJobInput => inputs::upload_job_input(api, args).await,
-            ToolName::ListJobInputs => inputs::list_job_inputs(api, args).await,
-            ToolName::ListJobs => jobs::list_jobs(api, args).await,
-            ToolName::GetJob => jobs::get_job(api, args).await,
-            ToolName::GetJobEvents => jobs::get_job_events(api, args).await,
-            ToolName::GetJobLogs => jobs::get_job_logs(api, args).await,
-            ToolName::CancelJob => jobs::cancel_job(api, args).await,
-            ToolName::ListArtifacts => artifacts::list_artifacts(api, args).await,
-            ToolName::GetArtifact => artifacts::get_artifact(api, args).await,
+            ToolName::EstimateJob => jobs::estimate_job(ctx, args).await,
+            ToolName::SubmitJob => jobs::submit_job(ctx, args).await,
+            ToolName::UploadJobInput => inputs::upload_job_input(ctx, args).await,
+            ToolName::ListJobInputs => inputs::list_job_inputs(ctx, args).await,
+            ToolName::ListJobs => jobs::list_jobs(ctx, args).await,
+            ToolName::GetJob => jobs::get_job(ctx, args).await,
+            ToolName::GetJobEvents => jobs::get_job_events(ctx, args).await,
+            ToolName::GetJobLogs => jobs::get_job_logs(ctx, args).await,
+            ToolName::CancelJob => jobs::cancel_job(ctx, args).await,
+            ToolName::ListArtifacts => artifacts::list_artifacts(ctx, args).await,
+            ToolName::GetArtifact => artifacts::get_artifact(ctx, args).await,
+            ToolName::WaitForJob => jobs::wait_for_job(ctx, args).await,
+        }
+    }
+}
+
+/// What a tool call may use besides its arguments. Transport-neutral: the MCP server and the JS
+/// library each build one.
+#[derive(Clone)]
+pub struct ToolContext {
+    pub api: ApiClient,
+    /// Whether tools may read and write local files (`path`, `content`, `save_to`): true for the
+    /// local stdio server and the library, false for a hosted server.
+    pub local_files: bool,
+    /// Cancelled when the caller gives up on the call.
+    pub cancel: CancellationToken,
+    /// Where long-running tools report progress, when the caller asked for it.
+    pub progress: Option<ProgressSink>,
+}
+
+/// One progress report of a long-running tool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    pub progress: f64,
+    pub total: Option<f64>,
+    pub message: String,
+}
+
+pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
+
+impl ToolContext {
+    pub fn new(api: ApiClient, local_files: bool) -> Self {
+        ToolContext {
+            api,
+            local_files,
+            cancel: CancellationToken::new(),
+            progress: None,
+        }
+    }
+
+    pub fn report(&self, progress: Progress) {
+        if let Some(sink) = &self.progress {
+            sink(progress);
         }
     }
 }
