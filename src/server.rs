@@ -2,11 +2,14 @@
 //! `tools/call` into a tool call and its result. Transport-neutral: stdio and HTTP both serve it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
+#[allow(deprecated)]
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
-    Implementation, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
-    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    Implementation, ListToolsResult, LoggingLevel, LoggingMessageNotificationParam,
+    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -33,6 +36,26 @@ pub struct JungleGridServer {
     api: ApiClient,
     tools: Arc<[ToolName]>,
     local_files: bool,
+    /// The minimum level the client asked for with logging/setLevel (a rank, see [`level_rank`]).
+    log_threshold: Arc<AtomicU8>,
+}
+
+/// Warnings are sent until the client sets a level.
+const DEFAULT_LOG_THRESHOLD: u8 = 3;
+
+/// The rank of an MCP log level: debug 0 ... emergency 7.
+#[allow(deprecated)] // MCP logging is deprecated in 2026-07-28 but still what 2025 clients use.
+fn level_rank(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
 }
 
 impl JungleGridServer {
@@ -47,6 +70,7 @@ impl JungleGridServer {
             api,
             tools: tools.into(),
             local_files: true,
+            log_threshold: Arc::new(AtomicU8::new(DEFAULT_LOG_THRESHOLD)),
         }
     }
 
@@ -59,7 +83,7 @@ impl JungleGridServer {
     /// The tool context of one request: cancellation and, when the client sent a progress token,
     /// progress notifications.
     fn context(&self, request: &RequestContext<RoleServer>) -> ToolContext {
-        let mut ctx = ToolContext::new(self.api.clone(), self.local_files);
+        let mut ctx = ToolContext::new(self.api_for(request), self.local_files);
         ctx.cancel = request.ct.clone();
         if let Some(token) = request.meta.get_progress_token() {
             // One forwarding task per call keeps notifications in order; it ends when the
@@ -84,6 +108,28 @@ impl JungleGridServer {
             }));
         }
         ctx
+    }
+
+    /// The API client for one request: retries and rate limits become MCP log notifications
+    /// (warning level) when the client's level lets them through.
+    #[allow(deprecated)]
+    fn api_for(&self, request: &RequestContext<RoleServer>) -> ApiClient {
+        let peer = request.peer.clone();
+        let threshold = self.log_threshold.clone();
+        self.api.with_observer(Arc::new(move |message: &str| {
+            if level_rank(LoggingLevel::Warning) < threshold.load(Ordering::Relaxed) {
+                return;
+            }
+            let mut param =
+                LoggingMessageNotificationParam::new(LoggingLevel::Warning, json!(message));
+            param.logger = Some("junglegrid".into());
+            let peer = peer.clone();
+            tokio::spawn(async move {
+                if let Err(e) = peer.notify_logging_message(param).await {
+                    tracing::debug!("log notification not sent: {e}");
+                }
+            });
+        }))
     }
 
     fn enabled(&self, name: &str) -> Option<ToolName> {
@@ -118,10 +164,16 @@ pub fn error_result(tool: ToolName, error: &crate::error::Error) -> CallToolResu
 }
 
 impl ServerHandler for JungleGridServer {
+    #[allow(deprecated)] // logging: deprecated in 2026-07-28, still used by 2025 clients
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_logging()
+                .build(),
+        )
+        .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn list_tools(
@@ -132,6 +184,17 @@ impl ServerHandler for JungleGridServer {
         Ok(ListToolsResult::with_all_items(
             self.tools.iter().copied().map(tool_definition).collect(),
         ))
+    }
+
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.log_threshold
+            .store(level_rank(request.level), Ordering::Relaxed);
+        Ok(())
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -44,7 +44,12 @@ pub(super) enum Retry {
 pub struct ApiClient {
     pub(super) shared: Arc<Shared>,
     pub(super) token: Secret,
+    observer: Option<Observer>,
 }
+
+/// Told about things worth a warning that do not fail the call (a retry after a 503 or a rate
+/// limit). The MCP server forwards these to the client as log notifications.
+pub type Observer = Arc<dyn Fn(&str) + Send + Sync>;
 
 pub(super) struct Shared {
     pub(super) http: reqwest::Client,
@@ -104,6 +109,7 @@ impl ApiClient {
                 timeout: config.timeout,
             }),
             token,
+            observer: None,
         })
     }
 
@@ -112,6 +118,15 @@ impl ApiClient {
         ApiClient {
             shared: self.shared.clone(),
             token,
+            observer: self.observer.clone(),
+        }
+    }
+
+    /// The same client, reporting retries to `observer`.
+    pub fn with_observer(&self, observer: Observer) -> Self {
+        ApiClient {
+            observer: Some(observer),
+            ..self.clone()
         }
     }
 
@@ -264,12 +279,16 @@ impl ApiClient {
                         (Some(planned), None) => Some(planned),
                     })
                     .notify(|e: &AttemptError, wait| {
-                        tracing::warn!(
-                            code = %e.error.code,
-                            "Jungle Grid API call failed ({}); retrying in {} ms",
+                        let message = format!(
+                            "Jungle Grid API call failed ({}: {}); retrying in {} ms.",
+                            e.error.code,
                             e.error.message,
                             wait.as_millis()
                         );
+                        tracing::warn!("{message}");
+                        if let Some(observer) = &self.observer {
+                            observer(&message);
+                        }
                     })
                     .await
             }
