@@ -310,6 +310,23 @@ export declare const TERMINAL_STATUSES: readonly TerminalJobStatus[]
 export declare function startStdioServer(): Promise<number>
 /** Runs the junglegrid-mcp command line with the given arguments; resolves to the exit code. */
 export declare function runCli(argv: string[]): Promise<number>
+export interface SandboxOptions {
+  /** Keep state in this directory so it survives restarts; in memory by default. */
+  dir?: string
+  /** Run simulated time this many times faster (default 1). */
+  timeScale?: number
+}
+
+export interface RunningSandbox {
+  /** http://127.0.0.1:<port> */
+  baseUrl: string
+  /** The API key the simulator accepts. */
+  apiKey: string
+  stop(): Promise<void>
+}
+
+/** Starts the embedded Jungle Grid simulator (offline, no account, no cost). */
+export declare function startSandbox(options?: SandboxOptions): Promise<RunningSandbox>
 /** Stops a running server started by startStdioServer() or runCli(). */
 export declare function shutdown(): void
 /** The package version. */

@@ -196,7 +196,22 @@ class JungleGridClient {
   }
 }
 
+/**
+ * Starts the embedded Jungle Grid simulator (offline, no account, no cost) on a random loopback
+ * port. Resolves to `{ baseUrl, apiKey, stop() }`; pass baseUrl and apiKey to a JungleGridClient.
+ */
+async function startSandbox(options = {}) {
+  checkObject(options, 'options')
+  const { dir, timeScale } = options || {}
+  if (timeScale !== undefined && !(typeof timeScale === 'number' && timeScale > 0)) {
+    throw new JungleGridError('timeScale must be a positive number.', 'INVALID_ARGUMENT')
+  }
+  const sandbox = await native.startSandbox({ dir, timeScale })
+  return { baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, stop: () => sandbox.stop() }
+}
+
 module.exports = {
+  startSandbox,
   JungleGridClient,
   JungleGridError,
   TERMINAL_STATUSES,

@@ -6,6 +6,7 @@ export const {
   JungleGridError,
   TERMINAL_STATUSES,
   startStdioServer,
+  startSandbox,
   runCli,
   shutdown,
   version,

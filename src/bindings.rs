@@ -60,6 +60,64 @@ fn outcome(result: Result<Value, Error>) -> Value {
     }
 }
 
+/// A running embedded simulator (see `startSandbox`).
+#[napi]
+pub struct NativeSandbox {
+    inner: tokio::sync::Mutex<Option<crate::sandbox::Sandbox>>,
+    base_url: String,
+}
+
+#[napi]
+impl NativeSandbox {
+    /// `http://127.0.0.1:<port>`
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The API key the simulator accepts.
+    #[napi(getter)]
+    pub fn api_key(&self) -> &'static str {
+        crate::sandbox::SANDBOX_API_KEY
+    }
+
+    /// Stops the simulator (state in a sandbox dir is saved first).
+    #[napi]
+    pub async fn stop(&self) {
+        if let Some(sandbox) = self.inner.lock().await.take() {
+            sandbox.stop().await;
+        }
+    }
+}
+
+/// Options of `startSandbox()`.
+#[napi(object)]
+pub struct NativeSandboxOptions {
+    /// Keep state in this directory (survives restarts); in memory by default.
+    pub dir: Option<String>,
+    /// Run simulated time this many times faster (default 1).
+    pub time_scale: Option<f64>,
+}
+
+/// Starts the embedded Jungle Grid simulator on a random loopback port.
+#[napi]
+pub async fn start_sandbox(options: Option<NativeSandboxOptions>) -> napi::Result<NativeSandbox> {
+    let options = crate::sandbox::SandboxOptions {
+        dir: options
+            .as_ref()
+            .and_then(|o| o.dir.clone())
+            .map(PathBuf::from),
+        time_scale: options.as_ref().and_then(|o| o.time_scale).unwrap_or(1.0),
+    };
+    let sandbox = crate::sandbox::start(options)
+        .await
+        .map_err(|e| napi::Error::from_reason(format!("The sandbox could not start: {e}")))?;
+    Ok(NativeSandbox {
+        base_url: sandbox.base_url().to_string(),
+        inner: tokio::sync::Mutex::new(Some(sandbox)),
+    })
+}
+
 /// Options of `new NativeClient()`; each falls back to the server's environment variable.
 #[napi(object)]
 pub struct NativeClientOptions {

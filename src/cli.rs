@@ -25,6 +25,9 @@ Options:
   --log-level <level>  error, warn, info, debug or trace; logs go to stderr (default: JUNGLE_GRID_LOG or warn)
   --read-only          Offer only the read-only tools: nothing can be submitted, uploaded or cancelled
   --tools <a,b,c>      Offer only these tools (comma-separated names)
+  --sandbox            Run against the embedded Jungle Grid simulator: offline, no key, no cost
+  --sandbox-dir <dir>  Keep sandbox state in <dir> so it survives restarts (default: in memory)
+  --sandbox-time-scale <n>  Run simulated time n times faster (default 1)
   -h, --help           Show this help
   -V, --version        Show the version
 
@@ -36,9 +39,11 @@ Environment:
   JUNGLE_GRID_LOG          Log level on stderr (default warn).
   JUNGLE_GRID_READ_ONLY    1 for read-only mode (same as --read-only).
   JUNGLE_GRID_TOOLS        Comma-separated tools to offer (same as --tools).
+  JUNGLE_GRID_SANDBOX      1 for sandbox mode (same as --sandbox).
 
-Example:
+Examples:
   JUNGLE_GRID_API_KEY=jg_... npx -y @jungle-grid/mcp
+  npx -y @jungle-grid/mcp --sandbox      # try every tool offline, jobs are simulated
 ";
 
 /// What the command line asks for.
@@ -60,6 +65,10 @@ pub struct Options {
     pub log_level: Option<String>,
     pub read_only: bool,
     pub tools: Option<String>,
+    /// `--sandbox`: run against the embedded simulator.
+    pub sandbox: bool,
+    pub sandbox_dir: Option<String>,
+    pub sandbox_time_scale: Option<String>,
 }
 
 impl Options {
@@ -100,6 +109,13 @@ where
                 options.log_level = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
             Long("read-only") => options.read_only = true,
+            Long("sandbox") => options.sandbox = true,
+            Long("sandbox-dir") => {
+                options.sandbox_dir = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("sandbox-time-scale") => {
+                options.sandbox_time_scale = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
             Long("tools") => {
                 options.tools = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
@@ -172,15 +188,87 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
                 return 1;
             }
             let overrides = options.overrides();
-            match Config::for_stdio(env, &overrides) {
-                Ok(config) => transport::stdio::serve(config, shutdown).await,
+            let sandbox = match sandbox_options(&options, env) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("Fatal: {e}");
+                    return 1;
+                }
+            };
+            let Some(sandbox_options) = sandbox else {
+                return match Config::for_stdio(env, &overrides) {
+                    Ok(config) => transport::stdio::serve(config, shutdown).await,
+                    Err(e) => {
+                        report_config_error(&e);
+                        1
+                    }
+                };
+            };
+            let sandbox = match crate::sandbox::start(sandbox_options).await {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("Fatal: the sandbox could not start: {e}");
+                    return 1;
+                }
+            };
+            let mut config = match Config::for_sandbox(env, &overrides, sandbox.base_url()) {
+                Ok(c) => c,
                 Err(e) => {
                     report_config_error(&e);
-                    1
+                    sandbox.stop().await;
+                    return 1;
                 }
-            }
+            };
+            config.sandbox = true;
+            tracing::info!(api = %sandbox.base_url(), "sandbox simulator running");
+            let code = transport::stdio::serve(config, shutdown).await;
+            sandbox.stop().await;
+            code
         }
     }
+}
+
+/// `--sandbox` / `JUNGLE_GRID_SANDBOX=1`, with `--sandbox-dir` (`JUNGLE_GRID_SANDBOX_DIR`) and
+/// `--sandbox-time-scale` (`JUNGLE_GRID_SANDBOX_TIME_SCALE`).
+fn sandbox_options(
+    options: &Options,
+    env: &dyn Env,
+) -> Result<Option<crate::sandbox::SandboxOptions>, String> {
+    let flag = |v: Option<String>| {
+        matches!(
+            v.as_deref()
+                .map(str::trim)
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("1" | "true" | "yes" | "on")
+        )
+    };
+    if !(options.sandbox || flag(env.get("JUNGLE_GRID_SANDBOX"))) {
+        return Ok(None);
+    }
+    let dir = options
+        .sandbox_dir
+        .clone()
+        .or_else(|| env.get("JUNGLE_GRID_SANDBOX_DIR"))
+        .filter(|d| !d.trim().is_empty())
+        .map(std::path::PathBuf::from);
+    let time_scale = match options
+        .sandbox_time_scale
+        .clone()
+        .or_else(|| env.get("JUNGLE_GRID_SANDBOX_TIME_SCALE"))
+        .filter(|v| !v.trim().is_empty())
+    {
+        None => 1.0,
+        Some(v) => match v.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() && n > 0.0 && n <= 10_000.0 => n,
+            _ => {
+                return Err(format!(
+                    "--sandbox-time-scale must be a number above 0 and at most 10000, got \"{v}\"."
+                ));
+            }
+        },
+    };
+    Ok(Some(crate::sandbox::SandboxOptions { dir, time_scale }))
 }
 
 fn report_config_error(error: &ConfigError) {

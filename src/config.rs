@@ -89,6 +89,8 @@ pub struct Config {
     pub api_key: Secret,
     /// The tools this server offers, in the seed's order.
     pub tools: Vec<ToolName>,
+    /// Talking to the embedded simulator: jobs are simulated.
+    pub sandbox: bool,
 }
 
 /// Overrides given on the command line; they win over the environment.
@@ -232,6 +234,25 @@ impl Config {
             api,
             api_key: Secret::new(api_key),
             tools,
+            sandbox: false,
+        })
+    }
+
+    /// Configuration against the embedded simulator at `base`: no API key needed.
+    pub fn for_sandbox(
+        env: &dyn Env,
+        overrides: &Overrides,
+        base: &str,
+    ) -> Result<Self, ConfigError> {
+        let overrides = Overrides {
+            api_base: Some(base.to_string()),
+            ..overrides.clone()
+        };
+        Ok(Config {
+            api: api_config(env, &overrides)?,
+            api_key: Secret::new(crate::sandbox::SANDBOX_API_KEY),
+            tools: resolve_tools(env, &overrides)?,
+            sandbox: true,
         })
     }
 }
@@ -261,6 +282,7 @@ impl Config {
             api,
             api_key: Secret::new(api_key),
             tools: ToolName::ALL.to_vec(),
+            sandbox: false,
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod doctor;
 pub mod error;
 pub mod logging;
+pub mod sandbox;
 pub mod secret;
 pub mod server;
 pub mod tools;

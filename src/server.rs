@@ -38,7 +38,12 @@ pub struct JungleGridServer {
     local_files: bool,
     /// The minimum level the client asked for with logging/setLevel (a rank, see [`level_rank`]).
     log_threshold: Arc<AtomicU8>,
+    /// Talking to the embedded simulator: every answer says the jobs are simulated.
+    sandbox: bool,
 }
+
+/// Prefixed to instructions and summaries in sandbox mode.
+pub const SANDBOX_NOTICE: &str = "[sandbox: simulated jobs, no real compute, no cost]";
 
 /// Warnings are sent until the client sets a level.
 const DEFAULT_LOG_THRESHOLD: u8 = 3;
@@ -71,7 +76,14 @@ impl JungleGridServer {
             tools: tools.into(),
             local_files: true,
             log_threshold: Arc::new(AtomicU8::new(DEFAULT_LOG_THRESHOLD)),
+            sandbox: false,
         }
+    }
+
+    /// Marks every answer as simulated (the API is the embedded sandbox).
+    pub fn sandboxed(mut self) -> Self {
+        self.sandbox = true;
+        self
     }
 
     /// A hosted server must not touch its own disk on a caller's behalf.
@@ -228,7 +240,12 @@ impl ServerHandler for JungleGridServer {
             }
         };
         Ok(match result {
-            Ok(output) => success_result(output),
+            Ok(mut output) => {
+                if self.sandbox {
+                    output.summary = format!("{SANDBOX_NOTICE} {}", output.summary);
+                }
+                success_result(output)
+            }
             Err(error) => {
                 tracing::info!(tool = tool.as_str(), code = %error.code, "tool call failed");
                 error_result(tool, &error)

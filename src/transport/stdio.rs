@@ -31,7 +31,10 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
             return 1;
         }
     };
-    let server = JungleGridServer::with_tools(api, &config.tools);
+    let mut server = JungleGridServer::with_tools(api, &config.tools);
+    if config.sandbox {
+        server = server.sandboxed();
+    }
     tracing::info!(api = %config.api.base, "Jungle Grid MCP server starting on stdio");
     let (reader, writer) = rmcp::transport::stdio_pipes();
     serve_on(server, reader, writer, shutdown).await
