@@ -24,11 +24,29 @@ export declare class NativeClient {
   downloadTo(url: string, dest: string): Promise<any>
 }
 
+/** A running embedded simulator (see `startSandbox`). */
+export declare class NativeSandbox {
+  /** `http://127.0.0.1:<port>` */
+  get baseUrl(): string
+  /** The API key the simulator accepts. */
+  get apiKey(): string
+  /** Stops the simulator (state in a sandbox dir is saved first). */
+  stop(): Promise<void>
+}
+
 /** Options of `new NativeClient()`; each falls back to the server's environment variable. */
 export interface NativeClientOptions {
   apiKey?: string
   apiBase?: string
   timeoutMs?: number
+}
+
+/** Options of `startSandbox()`. */
+export interface NativeSandboxOptions {
+  /** Keep state in this directory (survives restarts); in memory by default. */
+  dir?: string
+  /** Run simulated time this many times faster (default 1). */
+  timeScale?: number
 }
 
 /** Options of `uploadFile`. */
@@ -46,6 +64,9 @@ export declare function runCli(argv: Array<string>): Promise<number>
 
 /** Asks a running server to stop; its `runCli()` / `startStdioServer()` promise then resolves. */
 export declare function shutdown(): void
+
+/** Starts the embedded Jungle Grid simulator on a random loopback port. */
+export declare function startSandbox(options?: NativeSandboxOptions | undefined | null): Promise<NativeSandbox>
 
 /** Starts the stdio MCP server (what the bin does) and resolves to the exit code when it stops. */
 export declare function startStdioServer(): Promise<number>

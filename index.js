@@ -836,7 +836,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeSandbox = nativeBinding.NativeSandbox
 module.exports.runCli = nativeBinding.runCli
 module.exports.shutdown = nativeBinding.shutdown
+module.exports.startSandbox = nativeBinding.startSandbox
 module.exports.startStdioServer = nativeBinding.startStdioServer
 module.exports.version = nativeBinding.version

@@ -16,8 +16,8 @@ function stop(signal) {
   if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143)
   stopping = true
   addon.shutdown()
-  // If the server does not wind down promptly, leave anyway.
-  setTimeout(() => process.exit(0), 2000).unref()
+  // Requests in flight get up to 10 s to finish (HTTP mode); then leave anyway.
+  setTimeout(() => process.exit(0), 10000).unref()
 }
 process.on('SIGINT', () => stop('SIGINT'))
 process.on('SIGTERM', () => stop('SIGTERM'))

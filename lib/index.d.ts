@@ -327,6 +327,25 @@ export interface RunningSandbox {
 
 /** Starts the embedded Jungle Grid simulator (offline, no account, no cost). */
 export declare function startSandbox(options?: SandboxOptions): Promise<RunningSandbox>
+export interface HttpServerOptions {
+  /** Default: PORT or 3000; 0 picks a free port. */
+  port?: number
+  /** Address to listen on. Default: HOST or 0.0.0.0. */
+  host?: string
+}
+
+export interface RunningHttpServer {
+  url: string
+  port: number
+  /** Stops accepting connections; resolves when requests in flight have finished. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the hosted MCP server (Streamable HTTP on /mcp with OAuth). The rest of the hosted
+ * configuration comes from the environment; JUNGLEGRID_INTERNAL_SERVICE_TOKEN is required.
+ */
+export declare function startHttpServer(options?: HttpServerOptions): Promise<RunningHttpServer>
 /** Stops a running server started by startStdioServer() or runCli(). */
 export declare function shutdown(): void
 /** The package version. */

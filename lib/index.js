@@ -210,7 +210,28 @@ async function startSandbox(options = {}) {
   return { baseUrl: sandbox.baseUrl, apiKey: sandbox.apiKey, stop: () => sandbox.stop() }
 }
 
+/**
+ * Starts the hosted MCP server (Streamable HTTP on /mcp with OAuth) in this process. The hosted
+ * configuration comes from the environment (JUNGLEGRID_INTERNAL_SERVICE_TOKEN is required).
+ * Resolves to `{ url, port, stop() }`.
+ */
+async function startHttpServer(options = {}) {
+  checkObject(options, 'options')
+  const { port, host } = options || {}
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new JungleGridError('port must be an integer between 0 and 65535.', 'INVALID_ARGUMENT')
+  }
+  let server
+  try {
+    server = await native.startHttpServer({ port, host })
+  } catch (error) {
+    throw new JungleGridError(error.message, 'INVALID_ARGUMENT')
+  }
+  return { url: server.url, port: server.port, stop: () => server.stop() }
+}
+
 module.exports = {
+  startHttpServer,
   startSandbox,
   JungleGridClient,
   JungleGridError,

@@ -7,6 +7,7 @@ export const {
   TERMINAL_STATUSES,
   startStdioServer,
   startSandbox,
+  startHttpServer,
   runCli,
   shutdown,
   version,

@@ -118,6 +118,79 @@ pub async fn start_sandbox(options: Option<NativeSandboxOptions>) -> napi::Resul
     })
 }
 
+/// Options of `startHttpServer()`; the rest of the hosted configuration comes from the environment
+/// (JUNGLEGRID_INTERNAL_SERVICE_TOKEN, OAUTH_ISSUER, MCP_RESOURCE, ...).
+#[napi(object)]
+pub struct NativeHttpOptions {
+    /// Port to listen on (default: PORT or 3000; 0 picks a free port).
+    pub port: Option<u32>,
+    /// Address to listen on (default: HOST or 0.0.0.0).
+    pub host: Option<String>,
+}
+
+/// A running hosted (Streamable HTTP) server.
+#[napi]
+pub struct NativeHttpServer {
+    inner: tokio::sync::Mutex<Option<crate::transport::http::HttpServer>>,
+    url: String,
+    port: u32,
+}
+
+#[napi]
+impl NativeHttpServer {
+    /// `http://<host>:<port>`
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        self.port
+    }
+
+    /// Stops accepting connections and resolves when requests in flight have finished.
+    #[napi]
+    pub async fn stop(&self) -> napi::Result<()> {
+        if let Some(server) = self.inner.lock().await.take() {
+            server
+                .stop()
+                .await
+                .map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Starts the hosted MCP server (Streamable HTTP on /mcp with OAuth) in this process.
+#[napi]
+pub async fn start_http_server(
+    options: Option<NativeHttpOptions>,
+) -> napi::Result<NativeHttpServer> {
+    let http = crate::config::http::HttpOverrides {
+        port: options.as_ref().and_then(|o| o.port).map(|p| p.to_string()),
+        host: options.as_ref().and_then(|o| o.host.clone()),
+    };
+    let mut config = crate::config::http::HttpConfig::from_env(
+        &ProcessEnv,
+        &crate::config::Overrides::default(),
+        &http,
+    )
+    .map_err(|e| napi::Error::from_reason(e.to_string()))?;
+    if options.as_ref().and_then(|o| o.port) == Some(0) {
+        config.port = 0;
+    }
+    let server = crate::transport::http::start(&config)
+        .await
+        .map_err(napi::Error::from_reason)?;
+    let addr = server.addr;
+    Ok(NativeHttpServer {
+        url: format!("http://{addr}"),
+        port: u32::from(addr.port()),
+        inner: tokio::sync::Mutex::new(Some(server)),
+    })
+}
+
 /// Options of `new NativeClient()`; each falls back to the server's environment variable.
 #[napi(object)]
 pub struct NativeClientOptions {

@@ -5,6 +5,7 @@ use std::ffi::OsString;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::config::http::{HttpConfig, HttpOverrides};
 use crate::config::{Config, ConfigError, Env, Overrides};
 use crate::{doctor, logging, transport};
 
@@ -13,6 +14,7 @@ junglegrid-mcp: the Jungle Grid MCP server (stdio).
 
 Usage:
   junglegrid-mcp [options]          serve MCP on stdio
+  junglegrid-mcp --http [options]   serve MCP Streamable HTTP on /mcp with OAuth (hosted mode)
   junglegrid-mcp doctor [options]   check the setup (key, API reachability) and say how to fix it
   junglegrid-mcp config <host>      print the config snippet for claude, cursor or windsurf
 
@@ -25,6 +27,10 @@ Options:
   --log-level <level>  error, warn, info, debug or trace; logs go to stderr (default: JUNGLE_GRID_LOG or warn)
   --read-only          Offer only the read-only tools: nothing can be submitted, uploaded or cancelled
   --tools <a,b,c>      Offer only these tools (comma-separated names)
+  --http               Hosted mode: Streamable HTTP on /mcp, OAuth via token introspection
+                       (also MCP_TRANSPORT=http; needs JUNGLEGRID_INTERNAL_SERVICE_TOKEN)
+  --port <n>           HTTP port (default: PORT or 3000)
+  --host <ip>          HTTP address to listen on (default: HOST or 0.0.0.0)
   --sandbox            Run against the embedded Jungle Grid simulator: offline, no key, no cost
   --sandbox-dir <dir>  Keep sandbox state in <dir> so it survives restarts (default: in memory)
   --sandbox-time-scale <n>  Run simulated time n times faster (default 1)
@@ -40,6 +46,9 @@ Environment:
   JUNGLE_GRID_READ_ONLY    1 for read-only mode (same as --read-only).
   JUNGLE_GRID_TOOLS        Comma-separated tools to offer (same as --tools).
   JUNGLE_GRID_SANDBOX      1 for sandbox mode (same as --sandbox).
+  Hosted mode: PORT, HOST, JUNGLEGRID_INTERNAL_SERVICE_TOKEN, OAUTH_ISSUER, MCP_RESOURCE,
+  MCP_RESOURCE_METADATA_URL, OPENAI_APPS_CHALLENGE_TOKEN, MCP_ALLOWED_ORIGINS, MCP_ALLOWED_HOSTS,
+  MCP_MAX_BODY_BYTES, OAUTH_INTROSPECTION_TIMEOUT_MS, OAUTH_TOKEN_CACHE_MS, NODE_ENV.
 
 Examples:
   JUNGLE_GRID_API_KEY=jg_... npx -y @jungle-grid/mcp
@@ -69,6 +78,10 @@ pub struct Options {
     pub sandbox: bool,
     pub sandbox_dir: Option<String>,
     pub sandbox_time_scale: Option<String>,
+    /// `--http`: serve Streamable HTTP (hosted mode) instead of stdio.
+    pub http: bool,
+    pub port: Option<String>,
+    pub host: Option<String>,
 }
 
 impl Options {
@@ -110,6 +123,9 @@ where
             }
             Long("read-only") => options.read_only = true,
             Long("sandbox") => options.sandbox = true,
+            Long("http") => options.http = true,
+            Long("port") => options.port = Some(text(parser.value().map_err(|e| e.to_string())?)?),
+            Long("host") => options.host = Some(text(parser.value().map_err(|e| e.to_string())?)?),
             Long("sandbox-dir") => {
                 options.sandbox_dir = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
@@ -188,6 +204,27 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
                 return 1;
             }
             let overrides = options.overrides();
+            let http = options.http
+                || env
+                    .get("MCP_TRANSPORT")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("http"));
+            if http {
+                if options.sandbox {
+                    eprintln!("Fatal: --sandbox works with the stdio server only.");
+                    return 1;
+                }
+                let http_overrides = HttpOverrides {
+                    port: options.port.clone(),
+                    host: options.host.clone(),
+                };
+                return match HttpConfig::from_env(env, &overrides, &http_overrides) {
+                    Ok(config) => transport::http::serve(config, shutdown).await,
+                    Err(e) => {
+                        report_config_error(&e);
+                        1
+                    }
+                };
+            }
             let sandbox = match sandbox_options(&options, env) {
                 Ok(s) => s,
                 Err(e) => {

@@ -16,7 +16,9 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::json;
 
 use crate::api::ApiClient;
+use crate::error::Error;
 use crate::tools::{Progress, ToolContext, ToolName, ToolOutput};
+use crate::transport::auth::AuthInfo;
 
 pub const SERVER_NAME: &str = "junglegrid";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -40,6 +42,8 @@ pub struct JungleGridServer {
     log_threshold: Arc<AtomicU8>,
     /// Talking to the embedded simulator: every answer says the jobs are simulated.
     sandbox: bool,
+    /// Hosted (OAuth) server: each call uses the caller's token and needs a matching scope.
+    hosted: bool,
 }
 
 /// Prefixed to instructions and summaries in sandbox mode.
@@ -77,6 +81,7 @@ impl JungleGridServer {
             local_files: true,
             log_threshold: Arc::new(AtomicU8::new(DEFAULT_LOG_THRESHOLD)),
             sandbox: false,
+            hosted: false,
         }
     }
 
@@ -86,16 +91,18 @@ impl JungleGridServer {
         self
     }
 
-    /// A hosted server must not touch its own disk on a caller's behalf.
-    pub fn without_local_files(mut self) -> Self {
+    /// The hosted server: calls run with the caller's OAuth token (never a server credential),
+    /// need a matching scope, and may not touch the server's disk.
+    pub fn hosted(mut self) -> Self {
+        self.hosted = true;
         self.local_files = false;
         self
     }
 
     /// The tool context of one request: cancellation and, when the client sent a progress token,
     /// progress notifications.
-    fn context(&self, request: &RequestContext<RoleServer>) -> ToolContext {
-        let mut ctx = ToolContext::new(self.api_for(request), self.local_files);
+    fn context(&self, request: &RequestContext<RoleServer>, api: ApiClient) -> ToolContext {
+        let mut ctx = ToolContext::new(api, self.local_files);
         ctx.cancel = request.ct.clone();
         if let Some(token) = request.meta.get_progress_token() {
             // One forwarding task per call keeps notifications in order; it ends when the
@@ -125,10 +132,10 @@ impl JungleGridServer {
     /// The API client for one request: retries and rate limits become MCP log notifications
     /// (warning level) when the client's level lets them through.
     #[allow(deprecated)]
-    fn api_for(&self, request: &RequestContext<RoleServer>) -> ApiClient {
+    fn api_for(&self, request: &RequestContext<RoleServer>, api: &ApiClient) -> ApiClient {
         let peer = request.peer.clone();
         let threshold = self.log_threshold.clone();
-        self.api.with_observer(Arc::new(move |message: &str| {
+        api.with_observer(Arc::new(move |message: &str| {
             if level_rank(LoggingLevel::Warning) < threshold.load(Ordering::Relaxed) {
                 return;
             }
@@ -231,7 +238,29 @@ impl ServerHandler for JungleGridServer {
         };
         let args = request.arguments.unwrap_or_default();
         tracing::debug!(tool = tool.as_str(), "tool call");
-        let ctx = self.context(&context);
+        let api = if self.hosted {
+            // The auth middleware put the caller's identity on the HTTP request.
+            let auth = context
+                .extensions
+                .get::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<AuthInfo>());
+            let Some(auth) = auth else {
+                let error = Error::forbidden("Authentication is required.");
+                return Ok(error_result(tool, &error).into());
+            };
+            if let Err(scopes) = auth.allows(tool) {
+                let error = Error::forbidden(format!(
+                    "OAuth token missing required scope: one of {}",
+                    scopes.join(", ")
+                ));
+                return Ok(error_result(tool, &error).into());
+            }
+            self.api.with_token(auth.token.clone())
+        } else {
+            self.api.clone()
+        };
+        let api = self.api_for(&context, &api);
+        let ctx = self.context(&context, api);
         let result = tokio::select! {
             result = tool.call(&ctx, &args) => result,
             // The client cancelled the request: drop the upstream call, answer nothing useful.

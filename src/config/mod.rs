@@ -1,6 +1,8 @@
 //! Configuration: the environment (and CLI overrides) turned into a validated [`Config`] once, at
 //! start-up. Nothing else in the crate reads environment variables.
 
+pub mod http;
+
 use std::time::Duration;
 
 use crate::secret::Secret;
@@ -61,6 +63,20 @@ pub enum ConfigError {
     WriteToolsInReadOnly { name: &'static str, tools: String },
     #[error("{name} must be true or false (1/0, yes/no), got \"{value}\".")]
     InvalidFlag { name: &'static str, value: String },
+    #[error("{name} must be an integer between 1 and 65535.")]
+    InvalidPort { name: &'static str, value: String },
+    #[error(
+        "{name} must be an IP address to listen on (e.g. 0.0.0.0 or 127.0.0.1), got \"{value}\"."
+    )]
+    InvalidHost { name: &'static str, value: String },
+    #[error(
+        "MCP_MAX_BODY_BYTES must be a number of bytes between 1024 and 67108864, got \"{value}\"."
+    )]
+    InvalidBodyLimit { value: String },
+    #[error(
+        "JUNGLEGRID_INTERNAL_SERVICE_TOKEN is required in HTTP mode: it authenticates this server to the OAuth token introspection endpoint."
+    )]
+    MissingServiceToken,
 }
 
 impl ConfigError {
@@ -104,7 +120,7 @@ pub struct Overrides {
     pub tools: Option<String>,
 }
 
-fn non_blank(value: Option<String>) -> Option<String> {
+pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())

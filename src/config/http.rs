@@ -1,0 +1,283 @@
+//! Configuration of the hosted Streamable HTTP server (contract Part B 2.5), validated at start.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::{
+    ApiConfig, ConfigError, Env, Overrides, api_config, non_blank, normalize_base_url,
+    resolve_tools,
+};
+use crate::secret::Secret;
+use crate::tools::ToolName;
+
+pub const DEFAULT_PORT: u16 = 3000;
+pub const DEFAULT_ISSUER: &str = "https://api.junglegrid.dev";
+pub const DEFAULT_RESOURCE: &str = "https://mcp.junglegrid.dev";
+pub const DEFAULT_METADATA_URL: &str =
+    "https://mcp.junglegrid.dev/.well-known/oauth-protected-resource";
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Everything the hosted server needs.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub api: ApiConfig,
+    pub host: IpAddr,
+    pub port: u16,
+    /// Authenticates this server to the token introspection endpoint. Never sent as a user.
+    pub service_token: Secret,
+    /// Expected `iss` of access tokens; advertised as the authorization server.
+    pub issuer: String,
+    /// This server's resource identifier: tokens must name it in `aud`.
+    pub resource: String,
+    /// Sent in the `WWW-Authenticate` challenge.
+    pub resource_metadata_url: String,
+    pub challenge_token: Option<String>,
+    /// Reported by /healthz.
+    pub env_name: String,
+    /// Browser origins allowed to call /mcp; requests with any other `Origin` are refused.
+    pub allowed_origins: Vec<String>,
+    /// Accepted `Host` values (DNS-rebinding protection); empty accepts any.
+    pub allowed_hosts: Vec<String>,
+    pub max_body_bytes: usize,
+    pub introspection_timeout: Duration,
+    /// Longest time an accepted token is trusted without asking again (never past its `exp`).
+    pub token_cache_ttl: Duration,
+    pub tools: Vec<ToolName>,
+}
+
+/// Command-line values for the HTTP server.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOverrides {
+    pub port: Option<String>,
+    pub host: Option<String>,
+}
+
+fn parse_port(name: &'static str, value: Option<String>) -> Result<u16, ConfigError> {
+    match non_blank(value) {
+        None => Ok(DEFAULT_PORT),
+        Some(v) => match v.parse::<u16>() {
+            Ok(p) if p >= 1 => Ok(p),
+            _ => Err(ConfigError::InvalidPort { name, value: v }),
+        },
+    }
+}
+
+fn list(value: Option<String>) -> Vec<String> {
+    value
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn url_setting(env: &dyn Env, name: &'static str, default: &str) -> Result<String, ConfigError> {
+    match non_blank(env.get(name)) {
+        None => Ok(default.to_string()),
+        Some(v) => normalize_base_url(name, &v),
+    }
+}
+
+fn millis(env: &dyn Env, name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+    match non_blank(env.get(name)) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(ms) if (1..=3_600_000).contains(&ms) => Ok(Duration::from_millis(ms)),
+            _ => Err(ConfigError::InvalidTimeout { name, value: v }),
+        },
+    }
+}
+
+impl HttpConfig {
+    pub fn from_env(
+        env: &dyn Env,
+        overrides: &Overrides,
+        http: &HttpOverrides,
+    ) -> Result<Self, ConfigError> {
+        let api = api_config(env, overrides)?;
+        let port = match &http.port {
+            Some(p) => parse_port("--port", Some(p.clone()))?,
+            None => parse_port("PORT", env.get("PORT"))?,
+        };
+        let (host_name, host_raw) = match &http.host {
+            Some(h) => ("--host", Some(h.clone())),
+            None => ("HOST", env.get("HOST")),
+        };
+        let host = match non_blank(host_raw) {
+            None => IpAddr::from([0, 0, 0, 0]),
+            Some(v) => v.parse().map_err(|_| ConfigError::InvalidHost {
+                name: host_name,
+                value: v,
+            })?,
+        };
+        let service_token = non_blank(env.get("JUNGLEGRID_INTERNAL_SERVICE_TOKEN"))
+            .ok_or(ConfigError::MissingServiceToken)?;
+        let resource = url_setting(env, "MCP_RESOURCE", DEFAULT_RESOURCE)?;
+        let resource_metadata_url = match non_blank(env.get("MCP_RESOURCE_METADATA_URL")) {
+            None => DEFAULT_METADATA_URL.to_string(),
+            Some(v) => {
+                normalize_base_url("MCP_RESOURCE_METADATA_URL", &v)?;
+                v
+            }
+        };
+        let mut allowed_hosts = list(env.get("MCP_ALLOWED_HOSTS"));
+        if allowed_hosts.iter().any(|h| h == "*") {
+            allowed_hosts.clear();
+        } else if allowed_hosts.is_empty() {
+            // The public host of the resource, plus loopback for health checks and local tests.
+            if let Some(h) = reqwest::Url::parse(&resource)
+                .ok()
+                .and_then(|u| u.host_str().map(String::from))
+            {
+                allowed_hosts.push(h);
+            }
+            allowed_hosts.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
+        }
+        let max_body_bytes = match non_blank(env.get("MCP_MAX_BODY_BYTES")) {
+            None => DEFAULT_MAX_BODY_BYTES,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1024..=64 * 1024 * 1024).contains(&n) => n,
+                _ => return Err(ConfigError::InvalidBodyLimit { value: v }),
+            },
+        };
+        Ok(HttpConfig {
+            api,
+            host,
+            port,
+            service_token: Secret::new(service_token),
+            issuer: url_setting(env, "OAUTH_ISSUER", DEFAULT_ISSUER)?,
+            resource,
+            resource_metadata_url,
+            challenge_token: non_blank(env.get("OPENAI_APPS_CHALLENGE_TOKEN")),
+            env_name: non_blank(env.get("NODE_ENV")).unwrap_or_else(|| "development".into()),
+            allowed_origins: list(env.get("MCP_ALLOWED_ORIGINS")),
+            allowed_hosts,
+            max_body_bytes,
+            introspection_timeout: millis(
+                env,
+                "OAUTH_INTROSPECTION_TIMEOUT_MS",
+                Duration::from_secs(5),
+            )?,
+            token_cache_ttl: millis(env, "OAUTH_TOKEN_CACHE_MS", Duration::from_secs(60))?,
+            tools: resolve_tools(env, overrides)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![("JUNGLEGRID_INTERNAL_SERVICE_TOKEN", " service-token ")]
+    }
+
+    struct VecEnv(Vec<(&'static str, &'static str)>);
+    impl Env for VecEnv {
+        fn get(&self, key: &str) -> Option<String> {
+            self.0
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    fn load(extra: &[(&'static str, &'static str)]) -> Result<HttpConfig, ConfigError> {
+        let mut vars = base();
+        vars.extend_from_slice(extra);
+        HttpConfig::from_env(
+            &VecEnv(vars),
+            &Overrides::default(),
+            &HttpOverrides::default(),
+        )
+    }
+
+    #[test]
+    fn defaults() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.service_token.expose(), "service-token");
+        assert_eq!(c.issuer, "https://api.junglegrid.dev");
+        assert_eq!(c.resource, "https://mcp.junglegrid.dev");
+        assert_eq!(c.resource_metadata_url, DEFAULT_METADATA_URL);
+        assert_eq!(c.env_name, "development");
+        assert!(c.allowed_hosts.contains(&"mcp.junglegrid.dev".to_string()));
+        assert!(c.allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn full_vector() {
+        let c = load(&[
+            ("JUNGLEGRID_API_BASE", "https://api.example.com"),
+            ("OAUTH_ISSUER", "https://api.example.com/"),
+            ("MCP_RESOURCE", "https://mcp.example.com/"),
+            (
+                "MCP_RESOURCE_METADATA_URL",
+                "https://mcp.example.com/.well-known/oauth-protected-resource",
+            ),
+            ("OPENAI_APPS_CHALLENGE_TOKEN", " challenge-token "),
+            ("NODE_ENV", "test"),
+            ("PORT", "9999"),
+        ])
+        .unwrap();
+        assert_eq!(c.api.base, "https://api.example.com");
+        assert_eq!(c.issuer, "https://api.example.com");
+        assert_eq!(c.resource, "https://mcp.example.com");
+        assert_eq!(
+            c.resource_metadata_url,
+            "https://mcp.example.com/.well-known/oauth-protected-resource"
+        );
+        assert_eq!(c.challenge_token.as_deref(), Some("challenge-token"));
+        assert_eq!((c.env_name.as_str(), c.port), ("test", 9999));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        for bad in ["0", "abc", "70000", "-1"] {
+            let err = load(&[("PORT", bad)]).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "PORT must be an integer between 1 and 65535."
+            );
+        }
+        let err = load(&[("MCP_RESOURCE", "not a url")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("MCP_RESOURCE must be an absolute http(s) URL")
+        );
+        let err = load(&[("HOST", "example.com")]).unwrap_err();
+        assert!(err.to_string().starts_with("HOST must be an IP address"));
+        let err = HttpConfig::from_env(
+            &VecEnv(vec![]),
+            &Overrides::default(),
+            &HttpOverrides::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err, ConfigError::MissingServiceToken);
+        assert!(
+            err.to_string()
+                .contains("JUNGLEGRID_INTERNAL_SERVICE_TOKEN")
+        );
+    }
+
+    #[test]
+    fn any_host_when_asked() {
+        assert!(
+            load(&[("MCP_ALLOWED_HOSTS", "*")])
+                .unwrap()
+                .allowed_hosts
+                .is_empty()
+        );
+        let c = load(&[(
+            "MCP_ALLOWED_ORIGINS",
+            "https://chatgpt.com, https://app.example.com:443",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.allowed_origins,
+            vec!["https://chatgpt.com", "https://app.example.com:443"]
+        );
+    }
+}

@@ -1,0 +1,415 @@
+//! OAuth for the hosted server: bearer extraction, token introspection at the API with the
+//! internal service token, the acceptance rules of contract Part B 2.2, a short-lived cache keyed
+//! by a hash of the token (never the token), and per-tool scopes (Part A.5).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use reqwest::Url;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use serde_json::{Value, json};
+
+use crate::config::http::HttpConfig;
+use crate::secret::Secret;
+use crate::tools::ToolName;
+
+/// Who is calling, as introspection established. Travels with the HTTP request to the tool call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthInfo {
+    /// The user's access token: the only token sent to the API for this request.
+    pub token: Secret,
+    pub user_id: String,
+    pub workspace_id: String,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<u64>,
+}
+
+impl AuthInfo {
+    /// `Ok` when one of the tool's scopes was granted, else the scopes that would do.
+    pub fn allows(&self, tool: ToolName) -> Result<(), &'static [&'static str]> {
+        let needed = tool.def().scopes;
+        if needed.iter().any(|s| self.scopes.iter().any(|g| g == s)) {
+            Ok(())
+        } else {
+            Err(needed)
+        }
+    }
+}
+
+/// Why a request was not authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No usable bearer token, or introspection said no: 401 with the challenge.
+    Rejected(&'static str),
+    /// Introspection could not answer (down, timeout, garbage): 503, fail closed.
+    Unavailable(String),
+}
+
+/// `Authorization: Bearer <token>` (case-insensitive scheme, trimmed); `None` when absent or blank.
+pub fn bearer(header: Option<&str>) -> Option<&str> {
+    let value = header?.trim();
+    let (scheme, rest) = value.split_once(char::is_whitespace)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    Some(rest.trim()).filter(|t| !t.is_empty())
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn strip_slashes(s: &str) -> &str {
+    s.trim_end_matches('/')
+}
+
+/// Applies the acceptance rules to an introspection answer.
+pub fn accept(
+    body: &Value,
+    token: &str,
+    issuer: &str,
+    resource: &str,
+    now: u64,
+) -> Result<AuthInfo, &'static str> {
+    if body.get("active") != Some(&Value::Bool(true)) {
+        return Err("token is not active");
+    }
+    let iss = body.get("iss").and_then(Value::as_str).unwrap_or_default();
+    if strip_slashes(iss) != strip_slashes(issuer) {
+        return Err("token was issued by another issuer");
+    }
+    let audience_ok = match body.get("aud") {
+        Some(Value::String(a)) => strip_slashes(a) == strip_slashes(resource),
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|a| strip_slashes(a) == strip_slashes(resource)),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err("token is not meant for this resource");
+    }
+    let text = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let user_id = text("sub").ok_or("token has no subject")?;
+    let workspace_id = text("workspace_id").ok_or("token has no workspace")?;
+    let expires_at = body.get("exp").and_then(Value::as_u64);
+    if expires_at.is_some_and(|exp| exp <= now) {
+        return Err("token has expired");
+    }
+    let scopes = text("scope")
+        .map(|s| s.split_whitespace().map(String::from).collect())
+        .unwrap_or_default();
+    Ok(AuthInfo {
+        token: Secret::new(token),
+        user_id,
+        workspace_id,
+        scopes,
+        expires_at,
+    })
+}
+
+/// At most this many tokens are remembered; past it the cache starts over.
+const CACHE_CAPACITY: usize = 10_000;
+
+type TokenHash = [u8; 32];
+
+fn hash(token: &str) -> TokenHash {
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
+
+/// Checks bearer tokens against the introspection endpoint, with a short cache.
+pub struct Introspector {
+    http: reqwest::Client,
+    url: Url,
+    service_token: Secret,
+    issuer: String,
+    resource: String,
+    ttl: Duration,
+    cache: Mutex<HashMap<TokenHash, (AuthInfo, Instant)>>,
+}
+
+impl Introspector {
+    pub fn new(config: &HttpConfig) -> Result<Self, String> {
+        let url = Url::parse(&format!("{}/oauth/introspect", config.api.base))
+            .map_err(|e| format!("invalid introspection URL: {e}"))?;
+        let http = reqwest::Client::builder()
+            .timeout(config.introspection_timeout)
+            .build()
+            .map_err(|e| format!("could not set up the HTTP client: {e}"))?;
+        Ok(Introspector {
+            http,
+            url,
+            service_token: config.service_token.clone(),
+            issuer: config.issuer.clone(),
+            resource: config.resource.clone(),
+            ttl: config.token_cache_ttl,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn cached(&self, key: &TokenHash) -> Option<AuthInfo> {
+        let mut cache = self.cache.lock().ok()?;
+        match cache.get(key) {
+            Some((info, until)) if *until > Instant::now() => Some(info.clone()),
+            Some(_) => {
+                cache.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn remember(&self, key: TokenHash, info: &AuthInfo, now: u64) {
+        // Never past the token's own expiry.
+        let mut ttl = self.ttl;
+        if let Some(exp) = info.expires_at {
+            ttl = ttl.min(Duration::from_secs(exp.saturating_sub(now)));
+        }
+        if ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_CAPACITY {
+                let now = Instant::now();
+                cache.retain(|_, (_, until)| *until > now);
+                if cache.len() >= CACHE_CAPACITY {
+                    cache.clear();
+                }
+            }
+            cache.insert(key, (info.clone(), Instant::now() + ttl));
+        }
+    }
+
+    /// Authenticates one request's `Authorization` header.
+    pub async fn authenticate(&self, header: Option<&str>) -> Result<AuthInfo, AuthFailure> {
+        let token = bearer(header).ok_or(AuthFailure::Rejected("no bearer token"))?;
+        let key = hash(token);
+        if let Some(info) = self.cached(&key) {
+            return Ok(info);
+        }
+        let response = self
+            .http
+            .post(self.url.clone())
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .header(
+                AUTHORIZATION,
+                format!("Bearer {}", self.service_token.expose()),
+            )
+            .body(json!({ "token": token, "resource": self.resource }).to_string())
+            .send()
+            .await
+            .map_err(|e| {
+                AuthFailure::Unavailable(if e.is_timeout() {
+                    "token introspection timed out".into()
+                } else {
+                    "token introspection is unreachable".into()
+                })
+            })?;
+        let status = response.status();
+        if status.is_server_error() {
+            return Err(AuthFailure::Unavailable(format!(
+                "token introspection failed with status {}",
+                status.as_u16()
+            )));
+        }
+        if !status.is_success() {
+            // 4xx: the endpoint refused to vouch for this token.
+            return Err(AuthFailure::Rejected("introspection refused the token"));
+        }
+        let invalid =
+            || AuthFailure::Unavailable("token introspection returned an invalid answer".into());
+        let bytes = response.bytes().await.map_err(|_| invalid())?;
+        let body: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        let now = now_secs();
+        let info = accept(&body, token, &self.issuer, &self.resource, now)
+            .map_err(AuthFailure::Rejected)?;
+        self.remember(key, &info, now);
+        Ok(info)
+    }
+
+    /// How many tokens are cached (for tests and metrics).
+    pub fn cached_tokens(&self) -> usize {
+        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ISS: &str = "https://api.junglegrid.dev";
+    const RES: &str = "https://mcp.junglegrid.dev";
+
+    fn active(now: u64) -> Value {
+        json!({
+            "active": true, "iss": ISS, "aud": ["https://mcp.junglegrid.dev/"], "sub": " user_1 ",
+            "workspace_id": "wsp_1", "scope": "jobs:read logs:read", "exp": now + 60
+        })
+    }
+
+    #[test]
+    fn active_token_vector() {
+        let now = 1_000_000;
+        let info = accept(&active(now), "access-token", ISS, RES, now).unwrap();
+        assert_eq!(info.token.expose(), "access-token");
+        assert_eq!(
+            (info.user_id.as_str(), info.workspace_id.as_str()),
+            ("user_1", "wsp_1")
+        );
+        assert_eq!(info.scopes, vec!["jobs:read", "logs:read"]);
+        assert_eq!(info.expires_at, Some(now + 60));
+    }
+
+    #[test]
+    fn rejections() {
+        let now = 1_000_000;
+        let cases: Vec<(Value, &str)> = vec![
+            (json!({"active": false}), "token is not active"),
+            (
+                {
+                    let mut b = active(now);
+                    b["iss"] = json!("https://evil.example.com");
+                    b
+                },
+                "token was issued by another issuer",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b["aud"] = json!(["https://other.example.com"]);
+                    b
+                },
+                "token is not meant for this resource",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b["aud"] = Value::Null;
+                    b
+                },
+                "token is not meant for this resource",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b["exp"] = json!(now - 1);
+                    b
+                },
+                "token has expired",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b["exp"] = json!(now);
+                    b
+                },
+                "token has expired",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b["sub"] = json!(" ");
+                    b
+                },
+                "token has no subject",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b.as_object_mut().unwrap().remove("workspace_id");
+                    b
+                },
+                "token has no workspace",
+            ),
+        ];
+        for (body, reason) in cases {
+            assert_eq!(
+                accept(&body, "t", ISS, RES, now).unwrap_err(),
+                reason,
+                "{body}"
+            );
+        }
+        let mut single = active(now);
+        single["aud"] = json!(RES);
+        assert!(accept(&single, "t", ISS, RES, now).is_ok());
+    }
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer(Some("Bearer abc")), Some("abc"));
+        assert_eq!(bearer(Some("bearer   abc  ")), Some("abc"));
+        assert_eq!(bearer(Some("Basic abc")), None);
+        assert_eq!(bearer(Some("Bearer ")), None);
+        assert_eq!(bearer(Some("Bearer")), None);
+        assert_eq!(bearer(None), None);
+    }
+
+    #[test]
+    fn scope_matrix() {
+        let info = |scopes: &[&str]| AuthInfo {
+            token: Secret::new("t"),
+            user_id: "u".into(),
+            workspace_id: "w".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_at: None,
+        };
+        let read = info(&["jobs:read"]);
+        let write = info(&["jobs:write"]);
+        let estimate = info(&["jobs:estimate"]);
+        let submit = info(&["jobs:submit"]);
+        let logs = info(&["logs:read"]);
+        for tool in ToolName::ALL {
+            // jobs:write is compatible with every tool.
+            assert!(write.allows(tool).is_ok(), "{tool:?}");
+        }
+        assert!(estimate.allows(ToolName::EstimateJob).is_ok());
+        assert!(read.allows(ToolName::EstimateJob).is_ok());
+        assert!(estimate.allows(ToolName::GetJob).is_err());
+        for tool in [
+            ToolName::SubmitJob,
+            ToolName::UploadJobInput,
+            ToolName::CancelJob,
+        ] {
+            assert!(submit.allows(tool).is_ok());
+            assert_eq!(
+                read.allows(tool).unwrap_err(),
+                &["jobs:submit", "jobs:write"]
+            );
+        }
+        for tool in [
+            ToolName::ListJobs,
+            ToolName::ListJobInputs,
+            ToolName::GetJob,
+            ToolName::GetJobEvents,
+            ToolName::ListArtifacts,
+            ToolName::GetArtifact,
+            ToolName::WaitForJob,
+        ] {
+            assert!(read.allows(tool).is_ok());
+            assert!(logs.allows(tool).is_err());
+            assert!(submit.allows(tool).is_err());
+        }
+        assert!(logs.allows(ToolName::GetJobLogs).is_ok());
+        assert!(read.allows(ToolName::GetJobLogs).is_ok());
+    }
+
+    #[test]
+    fn cache_keys_are_hashes() {
+        assert_ne!(hash("a"), hash("b"));
+        assert_eq!(hash("a").len(), 32);
+    }
+}
