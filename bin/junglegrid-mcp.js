@@ -5,7 +5,7 @@
 
 let addon
 try {
-  addon = require('../index.js')
+  addon = require('../lib/platform.js').loadNative()
 } catch (error) {
   process.stderr.write(`junglegrid-mcp: ${error && error.message ? error.message : error}\n`)
   process.exit(1)

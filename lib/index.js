@@ -3,7 +3,7 @@
 // addon loaded by ../index.js); this file only names methods, raises proper Errors, and adds the
 // polling/paging conveniences that are naturally JS (timers, AbortSignal, async iterators).
 
-const native = require('../index.js')
+const native = require('./platform.js').loadNative()
 
 const TERMINAL_STATUSES = Object.freeze(['completed', 'failed', 'rejected', 'cancelled'])
 
