@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// Benchmarks the MCP server against a local fake Jungle Grid API and prints a table and JSON.
+//   npm run bench            (builds the release addon first)
+//   node bench/run.mjs       (uses the addon already built)
+// Figures: cold start (spawn -> initialize result) vs a bare node process answering one line;
+// tool-call latency p50/p99 at 1 and 64 in flight vs a direct HTTP request to the same fake API;
+// throughput over 10,000 calls; peak RSS of the server; size of the .node file; and 1000
+// concurrent tool calls over the hosted HTTP mode. Each figure is the median of several runs.
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { join } from 'node:path'
+import os from 'node:os'
+
+const root = new URL('..', import.meta.url).pathname
+const BIN = join(root, 'bin', 'junglegrid-mcp.js')
+const RUNS = Number(process.env.BENCH_RUNS || 5)
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS || 15)
+const CALLS = Number(process.env.BENCH_CALLS || 10000)
+const KEY = 'jg_bench_key'
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+const ms = (ns) => Number(ns) / 1e6
+
+// ---- fake API: answers instantly, like the contract (envelope), and introspects tokens ---------
+function startFakeApi() {
+  const body = JSON.stringify({ ok: true, data: { job_id: 'job_1', status: 'running', billing: { status: 'pending' } } })
+  const server = createServer((req, res) => {
+    let raw = ''
+    req.on('data', (c) => (raw += c))
+    req.on('end', () => {
+      if (req.url === '/oauth/introspect') {
+        const out = JSON.stringify({
+          active: true, iss: 'https://api.junglegrid.dev', aud: 'https://mcp.junglegrid.dev',
+          sub: 'u', workspace_id: 'w', scope: 'jobs:read', exp: Math.floor(Date.now() / 1000) + 3600,
+        })
+        res.writeHead(200, { 'content-type': 'application/json' }).end(out)
+        return
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body)
+    })
+  })
+  server.keepAliveTimeout = 60_000
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
+}
+
+// ---- a minimal newline-delimited JSON-RPC client over a child's stdio --------------------------
+class RawClient {
+  constructor(child) {
+    this.child = child
+    this.next = 1
+    this.pending = new Map()
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const msg = JSON.parse(line)
+      const p = this.pending.get(msg.id)
+      if (p) {
+        this.pending.delete(msg.id)
+        p(msg)
+      }
+    })
+  }
+  request(method, params) {
+    const id = this.next++
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve)
+      this.child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n')
+    })
+  }
+  notify(method) {
+    this.child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method }) + '\n')
+  }
+}
+
+const INIT = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } }
+
+function spawnServer(apiBase, extra = [], env = {}) {
+  return spawn(process.execPath, [BIN, ...extra], {
+    env: { ...process.env, JUNGLE_GRID_API_KEY: KEY, JUNGLEGRID_API_BASE: apiBase, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+}
+
+async function coldStart(apiBase) {
+  const t0 = process.hrtime.bigint()
+  const child = spawnServer(apiBase)
+  const client = new RawClient(child)
+  await client.request('initialize', INIT)
+  const t = process.hrtime.bigint() - t0
+  child.stdin.end()
+  await once(child, 'exit')
+  return ms(t)
+}
+
+async function bareNode() {
+  const script = "process.stdin.once('data', () => { process.stdout.write('{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\\n'); process.exit(0) })"
+  const t0 = process.hrtime.bigint()
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const client = new RawClient(child)
+  await client.request('initialize', INIT)
+  const t = process.hrtime.bigint() - t0
+  await once(child, 'exit')
+  return ms(t)
+}
+
+async function runPool(n, inFlight, fn) {
+  const latencies = new Array(n)
+  let next = 0
+  let errors = 0
+  const t0 = process.hrtime.bigint()
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (;;) {
+        const i = next++
+        if (i >= n) return
+        const s = process.hrtime.bigint()
+        try {
+          if (!(await fn(i))) errors++
+        } catch {
+          errors++
+        }
+        latencies[i] = ms(process.hrtime.bigint() - s)
+      }
+    }),
+  )
+  const seconds = ms(process.hrtime.bigint() - t0) / 1000
+  return { latencies, errors, throughput: n / seconds }
+}
+
+function peakRssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const m = status.match(/VmHWM:\s+(\d+) kB/)
+    return m ? Number(m[1]) / 1024 : null
+  } catch {
+    return null
+  }
+}
+
+async function main() {
+  const api = await startFakeApi()
+  const apiBase = `http://127.0.0.1:${api.address().port}`
+  const results = {}
+
+  // Cold start.
+  await coldStart(apiBase) // warm the page cache
+  const cold = [], bare = []
+  for (let i = 0; i < COLD_RUNS; i++) {
+    cold.push(await coldStart(apiBase))
+    bare.push(await bareNode())
+  }
+  results.cold_start_ms = median(cold)
+  results.bare_node_ms = median(bare)
+  results.cold_start_ratio = results.cold_start_ms / results.bare_node_ms
+
+  // Direct requests (the floor), with Node's own fetch.
+  const direct = async () => (await fetch(`${apiBase}/v1/mcp/jobs/job_1`, { headers: { authorization: `Bearer ${KEY}` } })).ok
+  const call = (client) => async (i) => {
+    const r = await client.request('tools/call', { name: 'get_job', arguments: { job_id: `job_${i}` } })
+    return r.result && !r.result.isError
+  }
+
+  const per = { p50_1: [], p99_1: [], p50_64: [], p99_64: [], direct_p50_1: [], direct_p99_1: [], direct_p50_64: [], direct_p99_64: [], tput: [], direct_tput: [], rss: [], errors: 0 }
+  for (let run = 0; run < RUNS; run++) {
+    const d1 = await runPool(2000, 1, direct)
+    const d64 = await runPool(CALLS, 64, direct)
+    const child = spawnServer(apiBase)
+    const client = new RawClient(child)
+    await client.request('initialize', INIT)
+    client.notify('notifications/initialized')
+    await runPool(500, 8, call(client)) // warm up the connection pool
+    const s1 = await runPool(2000, 1, call(client))
+    const s64 = await runPool(CALLS, 64, call(client))
+    const burst = await runPool(1000, 1000, call(client)) // no stall at 1000 in flight
+    per.rss.push(peakRssMb(child.pid))
+    child.stdin.end()
+    await once(child, 'exit')
+    per.errors += s1.errors + s64.errors + burst.errors
+    per.p50_1.push(pct(s1.latencies, 50)); per.p99_1.push(pct(s1.latencies, 99))
+    per.p50_64.push(pct(s64.latencies, 50)); per.p99_64.push(pct(s64.latencies, 99))
+    per.direct_p50_1.push(pct(d1.latencies, 50)); per.direct_p99_1.push(pct(d1.latencies, 99))
+    per.direct_p50_64.push(pct(d64.latencies, 50)); per.direct_p99_64.push(pct(d64.latencies, 99))
+    per.tput.push(s64.throughput); per.direct_tput.push(d64.throughput)
+  }
+  for (const k of ['p50_1', 'p99_1', 'p50_64', 'p99_64', 'direct_p50_1', 'direct_p99_1', 'direct_p50_64', 'direct_p99_64', 'tput', 'direct_tput']) {
+    results[k] = median(per[k])
+  }
+  results.overhead_p50_1_ms = results.p50_1 - results.direct_p50_1
+  results.throughput_ratio = results.tput / results.direct_tput
+  results.peak_rss_mb = per.rss.every((x) => x !== null) ? Math.max(...per.rss) : null
+  results.stdio_errors = per.errors
+
+  // Hosted HTTP: 1000 concurrent tool calls.
+  const port = 20000 + Math.floor(Math.random() * 20000)
+  const http = spawn(process.execPath, [BIN, '--http', '--port', String(port), '--host', '127.0.0.1'], {
+    env: { ...process.env, JUNGLEGRID_API_BASE: apiBase, JUNGLEGRID_INTERNAL_SERVICE_TOKEN: 'svc' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  await new Promise((resolve, reject) => {
+    http.stderr.on('data', (d) => String(d).includes('listening') && resolve())
+    http.on('exit', (code) => reject(new Error(`HTTP server exited ${code}`)))
+  })
+  const headers = {
+    authorization: 'Bearer bench-token', 'content-type': 'application/json',
+    accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18',
+  }
+  const httpCall = async (i) => {
+    const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: 'POST', headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'get_job', arguments: { job_id: `job_${i}` } } }),
+    })
+    const msg = await res.json()
+    return res.ok && msg.result && !msg.result.isError
+  }
+  const h = await runPool(1000, 1000, httpCall)
+  results.http_1000_concurrent_errors = h.errors
+  results.http_1000_concurrent_p50_ms = pct(h.latencies, 50)
+  http.kill('SIGTERM')
+  await once(http, 'exit')
+  api.close()
+
+  // Binary size.
+  const node = readdirSync(root).find((f) => f.endsWith('.node'))
+  results.node_file = node
+  results.node_file_mb = node ? statSync(join(root, node)).size / 1024 / 1024 : null
+
+  const machine = `${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}, node ${process.version}`
+  const f = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d))
+  const rows = [
+    ['cold start (spawn -> initialize)', `${f(results.cold_start_ms, 1)} ms`, `bare node ${f(results.bare_node_ms, 1)} ms`, `ratio ${f(results.cold_start_ratio)} (target <= 1.10)`],
+    ['tools/call p50 / p99, 1 in flight', `${f(results.p50_1, 3)} / ${f(results.p99_1, 3)} ms`, `direct ${f(results.direct_p50_1, 3)} / ${f(results.direct_p99_1, 3)} ms`, `overhead p50 ${f(results.overhead_p50_1_ms, 3)} ms (target <= 0.1)`],
+    ['tools/call p50 / p99, 64 in flight', `${f(results.p50_64, 3)} / ${f(results.p99_64, 3)} ms`, `direct ${f(results.direct_p50_64, 3)} / ${f(results.direct_p99_64, 3)} ms`, ''],
+    [`throughput, ${CALLS} calls at 64`, `${f(results.tput, 0)} calls/s`, `direct ${f(results.direct_tput, 0)} req/s`, `ratio ${f(results.throughput_ratio)} (target >= 1)`],
+    ['errors (stdio, incl. 1000 in flight)', `${results.stdio_errors}`, '', 'target 0'],
+    ['peak RSS after the runs', `${f(results.peak_rss_mb, 1)} MB`, '', 'target <= 50'],
+    ['HTTP: 1000 concurrent tools/call', `${results.http_1000_concurrent_errors} errors`, `p50 ${f(results.http_1000_concurrent_p50_ms, 1)} ms`, 'target 0 errors'],
+    ['.node file', `${f(results.node_file_mb)} MB`, results.node_file || '', 'target <= 4 (stripped)'],
+  ]
+  console.log(`\nJungle Grid MCP benchmark (${RUNS} runs, medians) on ${machine}\n`)
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)))
+  for (const r of rows) console.log('  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('   '))
+  const out = { machine, runs: RUNS, date: new Date().toISOString(), results }
+  writeFileSync(join(root, 'bench', 'last-run.json'), JSON.stringify(out, null, 2) + '\n')
+  console.log('\n' + JSON.stringify(out))
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
