@@ -24,6 +24,15 @@ export declare class NativeClient {
   downloadTo(url: string, dest: string): Promise<any>
 }
 
+/** A running hosted (Streamable HTTP) server. */
+export declare class NativeHttpServer {
+  /** `http://<host>:<port>` */
+  get url(): string
+  get port(): number
+  /** Stops accepting connections and resolves when requests in flight have finished. */
+  stop(): Promise<void>
+}
+
 /** A running embedded simulator (see `startSandbox`). */
 export declare class NativeSandbox {
   /** `http://127.0.0.1:<port>` */
@@ -39,6 +48,17 @@ export interface NativeClientOptions {
   apiKey?: string
   apiBase?: string
   timeoutMs?: number
+}
+
+/**
+ * Options of `startHttpServer()`; the rest of the hosted configuration comes from the environment
+ * (JUNGLEGRID_INTERNAL_SERVICE_TOKEN, OAUTH_ISSUER, MCP_RESOURCE, ...).
+ */
+export interface NativeHttpOptions {
+  /** Port to listen on (default: PORT or 3000; 0 picks a free port). */
+  port?: number
+  /** Address to listen on (default: HOST or 0.0.0.0). */
+  host?: string
 }
 
 /** Options of `startSandbox()`. */
@@ -64,6 +84,9 @@ export declare function runCli(argv: Array<string>): Promise<number>
 
 /** Asks a running server to stop; its `runCli()` / `startStdioServer()` promise then resolves. */
 export declare function shutdown(): void
+
+/** Starts the hosted MCP server (Streamable HTTP on /mcp with OAuth) in this process. */
+export declare function startHttpServer(options?: NativeHttpOptions | undefined | null): Promise<NativeHttpServer>
 
 /** Starts the embedded Jungle Grid simulator on a random loopback port. */
 export declare function startSandbox(options?: NativeSandboxOptions | undefined | null): Promise<NativeSandbox>

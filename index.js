@@ -836,9 +836,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeHttpServer = nativeBinding.NativeHttpServer
 module.exports.NativeSandbox = nativeBinding.NativeSandbox
 module.exports.runCli = nativeBinding.runCli
 module.exports.shutdown = nativeBinding.shutdown
+module.exports.startHttpServer = nativeBinding.startHttpServer
 module.exports.startSandbox = nativeBinding.startSandbox
 module.exports.startStdioServer = nativeBinding.startStdioServer
 module.exports.version = nativeBinding.version
