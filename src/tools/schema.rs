@@ -19,12 +19,42 @@ fn generator(nullable_options: bool) -> SchemaGenerator {
         s.inline_subschemas = true;
         s.meta_schema = None;
     });
+    let settings = settings.with_transform(RecursiveTransform(drop_rust_formats));
     if nullable_options {
         settings.into_generator()
     } else {
         settings
             .with_transform(RecursiveTransform(drop_null))
             .into_generator()
+    }
+}
+
+/// schemars marks integers with Rust formats (`uint32`, `uint64`, `double`); they are not JSON
+/// Schema formats and validators warn about them, so they are removed.
+fn drop_rust_formats(schema: &mut Schema) {
+    if let Some(object) = schema.as_object_mut() {
+        let rust_format = object
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|f| {
+                matches!(
+                    f,
+                    "int8"
+                        | "int16"
+                        | "int32"
+                        | "int64"
+                        | "uint"
+                        | "uint8"
+                        | "uint16"
+                        | "uint32"
+                        | "uint64"
+                        | "float"
+                        | "double"
+                )
+            });
+        if rust_format {
+            object.remove("format");
+        }
     }
 }
 
@@ -94,4 +124,88 @@ pub fn output_schema<T: JsonSchema>() -> Arc<JsonObject> {
         "required": ["data"],
     });
     Arc::new(to_object(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tools::ToolName;
+
+    fn walk(value: &Value, visit: &mut dyn FnMut(&JsonObject)) {
+        match value {
+            Value::Object(map) => {
+                visit(map);
+                map.values().for_each(|v| walk(v, visit));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, visit)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn schemas_are_plain_json_schema() {
+        for tool in ToolName::ALL {
+            let def = tool.def();
+            let input = Value::Object((**def.input_schema).clone());
+            let output = Value::Object((**def.output_schema).clone());
+            assert_eq!(input["type"], "object", "{}", def.name);
+            assert_eq!(
+                output["required"],
+                serde_json::json!(["data"]),
+                "{}",
+                def.name
+            );
+            for schema in [&input, &output] {
+                walk(schema, &mut |map| {
+                    assert!(!map.contains_key("$ref"), "{}: $ref", def.name);
+                    if let Some(f) = map.get("format").and_then(Value::as_str) {
+                        panic!("{}: non-standard format {f}", def.name);
+                    }
+                });
+            }
+            // Inputs advertise no null types: optional arguments are simply left out.
+            walk(&input, &mut |map| {
+                assert_ne!(
+                    map.get("type"),
+                    Some(&serde_json::json!("null")),
+                    "{}",
+                    def.name
+                );
+                if let Some(Value::Array(types)) = map.get("type") {
+                    assert!(!types.contains(&serde_json::json!("null")), "{}", def.name);
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn inputs_advertise_the_seed_names_not_the_aliases() {
+        let props = |t: ToolName| -> Vec<String> {
+            t.def().input_schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        assert!(props(ToolName::GetArtifact).contains(&"artifact_id".to_string()));
+        assert!(props(ToolName::GetJob).contains(&"job_id".to_string()));
+        assert!(props(ToolName::SubmitJob).contains(&"workload_type".to_string()));
+        for tool in ToolName::ALL {
+            for alias in [
+                "jobId",
+                "artifactId",
+                "workload",
+                "environment",
+                "optimize_for",
+            ] {
+                assert!(
+                    !props(tool).contains(&alias.to_string()),
+                    "{tool:?} advertises {alias}"
+                );
+            }
+        }
+        let required = &ToolName::GetArtifact.def().input_schema["required"];
+        assert_eq!(required, &serde_json::json!(["job_id", "artifact_id"]));
+    }
 }
