@@ -12,7 +12,8 @@ use rmcp::{RoleServer, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
-use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
+use tokio_util::bytes::BytesMut;
+use tokio_util::codec::{Decoder, FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiClient;
@@ -77,9 +78,51 @@ where
 
 type WriteJob = (String, oneshot::Sender<std::io::Result<()>>);
 
+/// One incoming line, or why it could not be read. Bad lines are items, not errors:
+/// `FramedRead` ends the stream after a decoder error, and one bad line must not end a session.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Incoming {
+    Line(String),
+    TooLong,
+    NotUtf8,
+}
+
+/// `LinesCodec` with a length bound whose failures are [`Incoming`] items.
+pub struct BoundedLines(LinesCodec);
+
+impl BoundedLines {
+    pub fn new(max: usize) -> Self {
+        BoundedLines(LinesCodec::new_with_max_length(max))
+    }
+
+    fn map(result: Result<Option<String>, LinesCodecError>) -> std::io::Result<Option<Incoming>> {
+        match result {
+            Ok(line) => Ok(line.map(Incoming::Line)),
+            Err(LinesCodecError::MaxLineLengthExceeded) => Ok(Some(Incoming::TooLong)),
+            Err(LinesCodecError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Ok(Some(Incoming::NotUtf8))
+            }
+            Err(LinesCodecError::Io(e)) => Err(e),
+        }
+    }
+}
+
+impl Decoder for BoundedLines {
+    type Item = Incoming;
+    type Error = std::io::Error;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> std::io::Result<Option<Incoming>> {
+        Self::map(self.0.decode(buf))
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> std::io::Result<Option<Incoming>> {
+        Self::map(self.0.decode_eof(buf))
+    }
+}
+
 /// Newline-delimited JSON-RPC over a byte stream pair.
 pub struct LineTransport<R> {
-    lines: FramedRead<R, LinesCodec>,
+    lines: FramedRead<R, BoundedLines>,
     out: mpsc::Sender<WriteJob>,
 }
 
@@ -88,7 +131,7 @@ impl<R: AsyncRead + Unpin> LineTransport<R> {
         let (out, rx) = mpsc::channel::<WriteJob>(256);
         tokio::spawn(write_loop(writer, rx));
         LineTransport {
-            lines: FramedRead::new(reader, LinesCodec::new_with_max_length(MAX_LINE_BYTES)),
+            lines: FramedRead::new(reader, BoundedLines::new(MAX_LINE_BYTES)),
             out,
         }
     }
@@ -150,8 +193,8 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
             let line = match self.lines.next().await? {
-                Ok(line) => line,
-                Err(LinesCodecError::MaxLineLengthExceeded) => {
+                Ok(Incoming::Line(line)) => line,
+                Ok(Incoming::TooLong) => {
                     tracing::warn!(
                         "dropped an incoming message longer than {MAX_LINE_BYTES} bytes"
                     );
@@ -159,17 +202,12 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
                     reply_error(&self.out, Value::Null, -32700, msg).await;
                     continue;
                 }
-                Err(LinesCodecError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
-                    reply_error(
-                        &self.out,
-                        Value::Null,
-                        -32700,
-                        "Parse error: message is not valid UTF-8",
-                    )
-                    .await;
+                Ok(Incoming::NotUtf8) => {
+                    let msg = "Parse error: message is not valid UTF-8";
+                    reply_error(&self.out, Value::Null, -32700, msg).await;
                     continue;
                 }
-                Err(LinesCodecError::Io(e)) => {
+                Err(e) => {
                     tracing::warn!("stdin read failed: {e}");
                     return None;
                 }
@@ -210,5 +248,32 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
 
     async fn close(&mut self) -> Result<(), Self::Error> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bad_lines_do_not_end_the_stream() {
+        let mut input = Vec::new();
+        input.extend_from_slice(b"first\n");
+        input.extend_from_slice(&[b'x'; 64]);
+        input.extend_from_slice(b"\n\xff\xfe\nlast\n");
+        let mut lines = FramedRead::new(&input[..], BoundedLines::new(32));
+        let mut seen = Vec::new();
+        while let Some(item) = lines.next().await {
+            seen.push(item.unwrap());
+        }
+        assert_eq!(
+            seen,
+            vec![
+                Incoming::Line("first".into()),
+                Incoming::TooLong,
+                Incoming::NotUtf8,
+                Incoming::Line("last".into()),
+            ]
+        );
     }
 }
