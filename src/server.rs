@@ -101,15 +101,22 @@ impl JungleGridServer {
 
     /// The tool context of one request: cancellation and, when the client sent a progress token,
     /// progress notifications.
-    fn context(&self, request: &RequestContext<RoleServer>, api: ApiClient) -> ToolContext {
+    /// Returns the context and, when progress is forwarded, the task doing it: it ends once the
+    /// context is dropped and every notification has been handed to the transport.
+    fn context(
+        &self,
+        request: &RequestContext<RoleServer>,
+        api: ApiClient,
+    ) -> (ToolContext, Option<tokio::task::JoinHandle<()>>) {
         let mut ctx = ToolContext::new(api, self.local_files);
+        let mut forwarder = None;
         ctx.cancel = request.ct.clone();
         if let Some(token) = request.meta.get_progress_token() {
             // One forwarding task per call keeps notifications in order; it ends when the
             // context (and with it the sender) is dropped.
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
             let peer = request.peer.clone();
-            tokio::spawn(async move {
+            forwarder = Some(tokio::spawn(async move {
                 while let Some(p) = rx.recv().await {
                     let mut param = ProgressNotificationParam::new(token.clone(), p.progress)
                         .with_message(p.message);
@@ -121,12 +128,12 @@ impl JungleGridServer {
                         break;
                     }
                 }
-            });
+            }));
             ctx.progress = Some(Arc::new(move |p: Progress| {
                 let _ = tx.send(p);
             }));
         }
-        ctx
+        (ctx, forwarder)
     }
 
     /// The API client for one request: retries and rate limits become MCP log notifications
@@ -260,7 +267,7 @@ impl ServerHandler for JungleGridServer {
             self.api.clone()
         };
         let api = self.api_for(&context, &api);
-        let ctx = self.context(&context, api);
+        let (ctx, forwarder) = self.context(&context, api);
         let result = tokio::select! {
             result = tool.call(&ctx, &args) => result,
             // The client cancelled the request: drop the upstream call, answer nothing useful.
@@ -268,6 +275,11 @@ impl ServerHandler for JungleGridServer {
                 return Err(McpError::new(ErrorCode::INTERNAL_ERROR, "Request cancelled.", None));
             }
         };
+        // Progress must reach the client before the result: after it, the token is dead.
+        drop(ctx);
+        if let Some(forwarder) = forwarder {
+            let _ = forwarder.await;
+        }
         Ok(match result {
             Ok(mut output) => {
                 if self.sandbox {

@@ -779,6 +779,11 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
     let (job, timed_out) = loop {
         let job = normalize_job_billing(ctx.api.get_job(&plan.job_id).await?);
         let elapsed = started.elapsed();
+        if is_terminal(&job) {
+            // The final state is the result itself. (A last notification written just before the
+            // result can reach clients after the request is settled, and be dropped.)
+            break (job, false);
+        }
         ctx.report(Progress {
             progress: elapsed.as_secs_f64().max(0.001),
             total: Some(plan.timeout.as_secs_f64()),
@@ -789,9 +794,6 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
                 elapsed.as_secs()
             ),
         });
-        if is_terminal(&job) {
-            break (job, false);
-        }
         let Some(left) = plan.timeout.checked_sub(elapsed).filter(|d| !d.is_zero()) else {
             break (job, true);
         };

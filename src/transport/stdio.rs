@@ -123,12 +123,14 @@ impl Decoder for BoundedLines {
 /// Newline-delimited JSON-RPC over a byte stream pair.
 pub struct LineTransport<R> {
     lines: FramedRead<R, BoundedLines>,
-    out: mpsc::Sender<WriteJob>,
+    /// Unbounded so `send` can queue synchronously, in the order rmcp calls it (rmcp runs the
+    /// returned futures concurrently). Each future waits for its write, which bounds the queue.
+    out: mpsc::UnboundedSender<WriteJob>,
 }
 
 impl<R: AsyncRead + Unpin> LineTransport<R> {
     pub fn new<W: AsyncWrite + Send + Unpin + 'static>(reader: R, writer: W) -> Self {
-        let (out, rx) = mpsc::channel::<WriteJob>(256);
+        let (out, rx) = mpsc::unbounded_channel::<WriteJob>();
         tokio::spawn(write_loop(writer, rx));
         LineTransport {
             lines: FramedRead::new(reader, BoundedLines::new(MAX_LINE_BYTES)),
@@ -138,14 +140,19 @@ impl<R: AsyncRead + Unpin> LineTransport<R> {
 }
 
 /// Queues a JSON-RPC error reply that no request handler produced (the message never reached one).
-async fn reply_error(out: &mpsc::Sender<WriteJob>, id: Value, code: i64, message: &str) {
+async fn reply_error(out: &mpsc::UnboundedSender<WriteJob>, id: Value, code: i64, message: &str) {
     let line = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
-    let (done, _) = oneshot::channel();
-    let _ = out.send((line.to_string(), done)).await;
+    let (done, written) = oneshot::channel();
+    if out.send((line.to_string(), done)).is_ok() {
+        let _ = written.await;
+    }
 }
 
 /// Owns the writer: each queued line is written whole and flushed, then acknowledged.
-async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut rx: mpsc::Receiver<WriteJob>) {
+async fn write_loop<W: AsyncWrite + Unpin>(
+    mut writer: W,
+    mut rx: mpsc::UnboundedReceiver<WriteJob>,
+) {
     while let Some((mut line, done)) = rx.recv().await {
         line.push('\n');
         let result = async {
@@ -177,14 +184,18 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        let out = self.out.clone();
+        // Queue now, not when the future is first polled, so lines keep rmcp's order (a progress
+        // notification must not overtake the result it belongs to).
+        let queued = serde_json::to_string(&item)
+            .map_err(std::io::Error::other)
+            .and_then(|line| {
+                let (done, written) = oneshot::channel();
+                self.out.send((line, done)).map(|()| written).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed")
+                })
+            });
         async move {
-            let line = serde_json::to_string(&item).map_err(std::io::Error::other)?;
-            let (done, written) = oneshot::channel();
-            out.send((line, done)).await.map_err(|_| {
-                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed")
-            })?;
-            written
+            queued?
                 .await
                 .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed"))?
         }
