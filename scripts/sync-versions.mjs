@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // Keeps every version in step with package.json: Cargo.toml (the core reports it as serverInfo
-// version), each npm/<target>/package.json, and the root optionalDependencies on them.
-// Usage: node scripts/sync-versions.mjs [--check]   (--check: exit 1 if anything is out of step)
+// version) and each npm/<target>/package.json.
+// Usage: node scripts/sync-versions.mjs [--check] [--optional] [--print-optional]
+//   --check           exit 1 if anything is out of step, change nothing
+//   --optional        also write the root optionalDependencies on the eight platform packages.
+//                     Done at publish time only (as `napi pre-publish` does): until the platform
+//                     packages exist on the registry, npm cannot record them in package-lock.json,
+//                     and `npm ci` would refuse the lockfile.
+//   --print-optional  print those optionalDependencies as JSON, change nothing
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const check = process.argv.includes('--check')
+const withOptional = process.argv.includes('--optional')
+const printOptional = process.argv.includes('--print-optional')
 const rootPkgPath = join(root, 'package.json')
 const rootPkg = JSON.parse(readFileSync(rootPkgPath, 'utf8'))
 const version = rootPkg.version
@@ -32,9 +40,15 @@ for (const dir of readdirSync(join(root, 'npm')).sort()) {
   write(path, before, JSON.stringify(pkg, null, 2) + '\n')
 }
 
-const beforeRoot = readFileSync(rootPkgPath, 'utf8')
-rootPkg.optionalDependencies = optional
-write(rootPkgPath, beforeRoot, JSON.stringify(rootPkg, null, 2) + '\n')
+if (printOptional) {
+  console.log(JSON.stringify(optional))
+  process.exit(0)
+}
+if (withOptional) {
+  const beforeRoot = readFileSync(rootPkgPath, 'utf8')
+  rootPkg.optionalDependencies = optional
+  write(rootPkgPath, beforeRoot, JSON.stringify(rootPkg, null, 2) + '\n')
+}
 
 if (check && drift.length > 0) {
   console.error(`Versions out of step with package.json (${version}): ${drift.join(', ')}`)
