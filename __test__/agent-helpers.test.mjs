@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CallToolResultSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { API_KEY, UPLOAD_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { BIN, connectV1, hostEnv, text } from './helpers/mcp.mjs'
+import { BIN, connectV1, hostEnv, spawnRaw, text } from './helpers/mcp.mjs'
 
 let upstream
 let mcp
@@ -71,6 +71,69 @@ describe('wait_for_job', () => {
     await new Promise((r) => setTimeout(r, 500))
     assert.equal(jobRequests(), afterCancel, 'the server kept polling after the client cancelled')
     assert.ok(afterCancel >= 2)
+  })
+})
+
+describe('wait_for_job as a task (2026-07-28 Tasks extension)', () => {
+  // Per-request metadata of 2026-07-28, declaring the Tasks extension (no SDK client speaks it yet).
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientInfo': { name: 'tasks-test', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+  }
+  let raw
+  let nextId = 1
+  const request = async (method, params) => {
+    const id = nextId++
+    raw.send({ jsonrpc: '2.0', id, method, params: { _meta: meta, ...params } })
+    return raw.next((m) => m.id === id)
+  }
+  before(async () => {
+    raw = spawnRaw(upstream)
+    const discover = await request('server/discover', {})
+    assert.ok(discover.result.capabilities.extensions['io.modelcontextprotocol/tasks'])
+  })
+  after(() => raw.close())
+
+  test('a long wait becomes a task the client polls to its result', async () => {
+    let n = 0
+    upstream.jobResponder = (id) => ({ job_id: id, status: n++ < 3 ? 'running' : 'completed' })
+    const created = await request('tools/call', { name: 'wait_for_job', arguments: { job_id: 'job_t1', poll_interval_seconds: 0.05 } })
+    assert.equal(created.result.resultType, 'task')
+    assert.equal(created.result.status, 'working')
+    let task
+    for (let i = 0; i < 50; i++) {
+      task = (await request('tasks/get', { taskId: created.result.taskId })).result
+      if (task.status !== 'working') break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    assert.equal(task.status, 'completed')
+    assert.match(task.result.content[0].text, /^Job job_t1 is completed after/)
+    assert.equal(task.result.structuredContent.data.job.status, 'completed')
+  })
+
+  test('tasks/cancel stops the wait', async () => {
+    upstream.jobResponder = (id) => ({ job_id: id, status: 'running' })
+    const created = await request('tools/call', { name: 'wait_for_job', arguments: { job_id: 'job_t2', poll_interval_seconds: 0.05 } })
+    await new Promise((r) => setTimeout(r, 200))
+    await request('tasks/cancel', { taskId: created.result.taskId })
+    let task
+    for (let i = 0; i < 50; i++) {
+      task = (await request('tasks/get', { taskId: created.result.taskId })).result
+      if (task.status !== 'working') break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    assert.equal(task.status, 'cancelled')
+    await new Promise((r) => setTimeout(r, 100))
+    const polls = jobRequests()
+    await new Promise((r) => setTimeout(r, 400))
+    assert.equal(jobRequests(), polls, 'the cancelled task kept polling')
+  })
+
+  test('other tools answer directly, even for task-capable clients', async () => {
+    const result = await request('tools/call', { name: 'get_job', arguments: { job_id: 'job_123' } })
+    assert.equal(result.result.resultType, 'complete')
+    assert.equal(result.result.structuredContent.data.job_id, 'job_123')
   })
 })
 

@@ -6,10 +6,11 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 #[allow(deprecated)]
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
-    Implementation, ListToolsResult, LoggingLevel, LoggingMessageNotificationParam,
-    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig,
-    SetLevelRequestParams, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
+    CreateTaskResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation, ListToolsResult,
+    LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
+    ProgressNotificationParam, ServerCapabilities, ServerConfig, SetLevelRequestParams, Tool,
+    ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -17,8 +18,9 @@ use serde_json::json;
 
 use crate::api::ApiClient;
 use crate::error::Error;
-use crate::tools::{Progress, ToolContext, ToolName, ToolOutput};
+use crate::tools::{JsonObject, Progress, ToolContext, ToolName, ToolOutput};
 use crate::transport::auth::AuthInfo;
+use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
 
 pub const SERVER_NAME: &str = "junglegrid";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -44,7 +46,14 @@ pub struct JungleGridServer {
     sandbox: bool,
     /// Hosted (OAuth) server: each call uses the caller's token and needs a matching scope.
     hosted: bool,
+    /// Long waits run here as tasks for clients of the Tasks extension (2026-07-28, SEP-2663).
+    tasks: Arc<TaskManager>,
 }
+
+/// Suggested interval between a client's `tasks/get` polls of a wait.
+const TASK_POLL_INTERVAL_MS: u64 = 2_000;
+/// How long a finished wait stays readable through `tasks/get`.
+const TASK_TTL_MS: u64 = 60 * 60 * 1000;
 
 /// Prefixed to instructions and summaries in sandbox mode.
 pub const SANDBOX_NOTICE: &str = "[sandbox: simulated jobs, no real compute, no cost]";
@@ -82,6 +91,7 @@ impl JungleGridServer {
             log_threshold: Arc::new(AtomicU8::new(DEFAULT_LOG_THRESHOLD)),
             sandbox: false,
             hosted: false,
+            tasks: Arc::new(TaskManager::new()),
         }
     }
 
@@ -158,6 +168,39 @@ impl JungleGridServer {
         }))
     }
 
+    /// Runs a long tool call as a task (Tasks extension): the client gets a task handle at once and
+    /// polls `tasks/get`; progress shows as the task's status message; `tasks/cancel` stops it.
+    fn spawn_task(&self, tool: ToolName, api: ApiClient, args: JsonObject) -> CreateTaskResult {
+        let local_files = self.local_files;
+        let sandbox = self.sandbox;
+        let options = TaskOptions::new()
+            .with_ttl_ms(TASK_TTL_MS)
+            .with_poll_interval_ms(TASK_POLL_INTERVAL_MS)
+            .with_status_message(format!("{} started", tool.as_str()));
+        let task = self.tasks.spawn(options, move |task: TaskContext| {
+            Box::pin(async move {
+                let mut ctx = ToolContext::new(api, local_files);
+                let status = task.clone();
+                ctx.progress = Some(Arc::new(move |p: Progress| {
+                    status.set_status_message(p.message)
+                }));
+                tokio::select! {
+                    result = tool.call(&ctx, &args) => Ok(match result {
+                        Ok(mut output) => {
+                            if sandbox {
+                                output.summary = format!("{SANDBOX_NOTICE} {}", output.summary);
+                            }
+                            success_result(output)
+                        }
+                        Err(error) => error_result(tool, &error),
+                    }),
+                    _ = task.cancelled() => Err(TaskExit::Cancelled),
+                }
+            })
+        });
+        CreateTaskResult::new(task)
+    }
+
     fn enabled(&self, name: &str) -> Option<ToolName> {
         ToolName::from_name(name).filter(|t| self.tools.contains(t))
     }
@@ -196,6 +239,7 @@ impl ServerHandler for JungleGridServer {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_logging()
+                .enable_tasks()
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
@@ -210,6 +254,24 @@ impl ServerHandler for JungleGridServer {
         Ok(ListToolsResult::with_all_items(
             self.tools.iter().copied().map(tool_definition).collect(),
         ))
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        self.tasks
+            .get_task(&request.task_id)
+            .map(GetTaskResult::new)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.tasks.cancel_task(&request.task_id)
     }
 
     #[allow(deprecated)]
@@ -267,6 +329,12 @@ impl ServerHandler for JungleGridServer {
             self.api.clone()
         };
         let api = self.api_for(&context, &api);
+        let wants_task = context
+            .client_capabilities()
+            .is_some_and(|caps| caps.supports_tasks());
+        if tool == ToolName::WaitForJob && wants_task {
+            return Ok(self.spawn_task(tool, api, args).into());
+        }
         let (ctx, forwarder) = self.context(&context, api);
         let result = tokio::select! {
             result = tool.call(&ctx, &args) => result,
