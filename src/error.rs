@@ -17,6 +17,8 @@ pub enum ErrorKind {
     Network,
     /// The caller is not allowed to do this (missing OAuth scope, mode restriction).
     Forbidden,
+    /// The caller gave up on the operation (a cancelled request or task).
+    Cancelled,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,15 @@ impl Error {
         Error {
             kind: ErrorKind::Network,
             code: "NETWORK".into(),
+            message: message.into(),
+            status: None,
+        }
+    }
+
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Cancelled,
+            code: "CANCELLED".into(),
             message: message.into(),
             status: None,
         }

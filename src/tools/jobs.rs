@@ -800,7 +800,7 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
         tokio::select! {
             _ = tokio::time::sleep(delay.min(left)) => {}
             _ = ctx.cancel.cancelled() => {
-                return Err(crate::error::Error::invalid_argument("The wait was cancelled."));
+                return Err(crate::error::Error::cancelled("The wait was cancelled."));
             }
         }
         delay = delay.mul_f64(1.5).min(WAIT_MAX_POLL.max(plan.poll));
