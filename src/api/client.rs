@@ -417,17 +417,23 @@ fn parse_retry_after(value: Option<&HeaderValue>) -> Option<Duration> {
     Some(Duration::from_secs(secs))
 }
 
+/// A client for unit tests (no request is made by building one).
+#[cfg(test)]
+pub(crate) fn test_client(base: &str) -> ApiClient {
+    let config = ApiConfig {
+        base: base.into(),
+        timeout: Duration::from_secs(5),
+    };
+    ApiClient::new(&config, Secret::new("token-123")).expect("valid test base URL")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     fn client(base: &str) -> ApiClient {
-        let config = ApiConfig {
-            base: base.into(),
-            timeout: Duration::from_secs(5),
-        };
-        ApiClient::new(&config, Secret::new("token-123")).unwrap()
+        test_client(base)
     }
 
     #[test]

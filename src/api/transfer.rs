@@ -352,16 +352,7 @@ fn part_path(dest: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ApiConfig;
-    use crate::secret::Secret;
-
-    fn client(base: &str) -> ApiClient {
-        let config = ApiConfig {
-            base: base.into(),
-            timeout: Duration::from_secs(5),
-        };
-        ApiClient::new(&config, Secret::new("k")).unwrap()
-    }
+    use crate::api::client::test_client as client;
 
     #[test]
     fn slot_is_read_from_the_envelope() {
