@@ -290,6 +290,38 @@ describe('replication and shutdown', () => {
   })
 })
 
+describe('startHttpServer() from JS and an unset challenge token', () => {
+  test('serves in this process, answers 404 for the challenge route, and stops', async () => {
+    const { createRequire } = await import('node:module')
+    const { startHttpServer } = createRequire(import.meta.url)('@jungle-grid/mcp')
+    const saved = { ...process.env }
+    Object.assign(process.env, { JUNGLEGRID_API_BASE: upstream.base, JUNGLEGRID_INTERNAL_SERVICE_TOKEN: SERVICE_TOKEN })
+    delete process.env.OPENAI_APPS_CHALLENGE_TOKEN
+    let server
+    try {
+      server = await startHttpServer({ port: 0, host: '127.0.0.1' })
+    } finally {
+      for (const k of ['JUNGLEGRID_API_BASE', 'JUNGLEGRID_INTERNAL_SERVICE_TOKEN']) {
+        if (saved[k] === undefined) delete process.env[k]
+        else process.env[k] = saved[k]
+      }
+    }
+    try {
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+      const challenge = await fetch(`${server.url}/.well-known/openai-apps-challenge`)
+      assert.equal(challenge.status, 404)
+      assert.deepEqual(await challenge.json(), { error: { code: 'NOT_FOUND', message: 'Not found.' } })
+      scopedTokens()
+      const { res, json } = await post(server.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_job', arguments: { job_id: 'job_123' } } }, { authorization: 'Bearer tok:jobs:read' })
+      assert.equal(res.status, 200)
+      assert.equal(json.result.structuredContent.data.job_id, 'job_123')
+    } finally {
+      await server.stop()
+    }
+    await assert.rejects(fetch(`${server.url}/healthz`))
+  })
+})
+
 describe('configuration is validated at start', () => {
   test('PORT', async () => {
     const { spawnSync } = await import('node:child_process')

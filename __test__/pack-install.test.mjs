@@ -88,3 +88,16 @@ test('installed from the tarballs, the bin runs and serves tools/list', { skip: 
   const { stdout: lib } = await run(process.execPath, ['-e', "const m=require('@jungle-grid/mcp'); console.log(typeof m.JungleGridClient, m.version)"], { cwd: app })
   assert.equal(lib.trim(), `function ${pkg.version}`)
 })
+
+test('a missing binary names the package it looked for and how to fix it', async () => {
+  const { createRequire } = await import('node:module')
+  const platform = createRequire(import.meta.url)(join(root, 'lib', 'platform.js'))
+  const key = platform.platformKey()
+  assert.ok(Object.keys(platform.SUPPORTED).includes(key) || !supported, key)
+  if (supported) assert.equal(key, platform.libcFamily() === 'musl' ? 'linux-x64-musl' : 'linux-x64-gnu')
+  const error = platform.explainLoadError(new Error('cannot open shared object'))
+  assert.equal(error.code, 'NATIVE_BINDING_NOT_FOUND')
+  assert.match(error.message, new RegExp(`@jungle-grid/mcp-${key}`))
+  assert.match(error.message, /npm install --include=optional @jungle-grid\/mcp/)
+  assert.equal(error.cause.message, 'cannot open shared object')
+})

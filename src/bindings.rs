@@ -167,8 +167,10 @@ impl NativeHttpServer {
 pub async fn start_http_server(
     options: Option<NativeHttpOptions>,
 ) -> napi::Result<NativeHttpServer> {
+    let port = options.as_ref().and_then(|o| o.port);
     let http = crate::config::http::HttpOverrides {
-        port: options.as_ref().and_then(|o| o.port).map(|p| p.to_string()),
+        // 0 (any free port) is valid here but not as a configured PORT; it is applied below.
+        port: port.filter(|p| *p != 0).map(|p| p.to_string()),
         host: options.as_ref().and_then(|o| o.host.clone()),
     };
     let mut config = crate::config::http::HttpConfig::from_env(
@@ -177,7 +179,7 @@ pub async fn start_http_server(
         &http,
     )
     .map_err(|e| napi::Error::from_reason(e.to_string()))?;
-    if options.as_ref().and_then(|o| o.port) == Some(0) {
+    if port == Some(0) {
         config.port = 0;
     }
     let server = crate::transport::http::start(&config)
