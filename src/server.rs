@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 #[allow(deprecated)]
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
-    CreateTaskResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation, ListToolsResult,
-    LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
-    ProgressNotificationParam, ServerCapabilities, ServerConfig, SetLevelRequestParams, Tool,
-    ToolAnnotations,
+    CreateTaskResult, CustomRequest, CustomResult, ErrorCode, GetTaskParams, GetTaskResult,
+    Implementation, ListToolsResult, LoggingLevel, LoggingMessageNotificationParam,
+    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -243,7 +243,36 @@ impl ServerHandler for JungleGridServer {
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
-        .with_instructions(INSTRUCTIONS)
+        .with_instructions(if self.sandbox {
+            format!(
+                "{SANDBOX_NOTICE} This server talks to an embedded Jungle Grid simulator: jobs are \
+simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
+            )
+        } else {
+            INSTRUCTIONS.to_string()
+        })
+    }
+
+    /// rmcp hands over a request whose params do not fit its method as a custom request. For the
+    /// MCP methods this server serves, that is invalid params (-32602), not an unknown method.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, McpError> {
+        const SERVED: [&str; 4] = ["tools/call", "tools/list", "initialize", "logging/setLevel"];
+        if SERVED.contains(&request.method.as_str()) {
+            return Err(McpError::new(
+                ErrorCode::INVALID_PARAMS,
+                format!("Invalid params for {}", request.method),
+                None,
+            ));
+        }
+        Err(McpError::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            request.method,
+            None,
+        ))
     }
 
     async fn list_tools(

@@ -5,6 +5,7 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
@@ -17,6 +18,18 @@ use super::types::{
 use crate::config::ApiConfig;
 use crate::error::{Error, Result};
 use crate::secret::{Secret, redact_url};
+
+/// What encodeURIComponent leaves alone: letters, digits and `-_.!~*'()`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
 
 /// Largest response body read from the API. Log pages and job lists are far below this; a larger
 /// body means something is wrong, and reading it whole would let one call exhaust memory.
@@ -138,9 +151,14 @@ impl ApiClient {
     /// dropped). Ids must not be `.` or `..` ([`check_id`]): URL parsers resolve those.
     pub fn url(&self, segments: &[&str], query: &[(&str, Option<&str>)]) -> Url {
         let mut url = self.shared.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
+        // Encoded by hand, like encodeURIComponent: the URL parser would silently drop tabs and
+        // newlines inside a segment (`job\t1` would address `job1`).
+        let mut path = url.path().trim_end_matches('/').to_string();
+        for segment in segments {
+            path.push('/');
+            path.extend(utf8_percent_encode(segment, COMPONENT));
         }
+        url.set_path(&path);
         let pairs: Vec<_> = query
             .iter()
             .filter_map(|(k, v)| v.map(str::trim).filter(|v| !v.is_empty()).map(|v| (*k, v)))
@@ -327,8 +345,9 @@ impl ApiClient {
             Ok(r) => r,
             Err(e) => {
                 let error = network_error(&e, &url, self.shared.timeout);
-                // A request that never reached the server can be repeated; a timeout may have.
-                let retryable = e.is_connect();
+                // Only safe calls are ever repeated: a refused or dropped connection is worth
+                // another try, a timeout is not (a slow API would just be slow three times).
+                let retryable = !e.is_timeout();
                 return Err(AttemptError {
                     error,
                     retryable,
@@ -463,7 +482,12 @@ mod tests {
             .as_str(),
             "https://api.junglegrid.dev/v1/mcp/jobs/job%2F123/artifacts/artifact%2Fwith%20space/download"
         );
-        // Query and fragment characters in an id stay inside their segment.
+        // Query and fragment characters, and controls, stay inside their segment.
+        assert_eq!(
+            c.url(&["v1", "mcp", "jobs", "job\t1\n", "%2e%2e"], &[])
+                .path(),
+            "/v1/mcp/jobs/job%091%0A/%252e%252e"
+        );
         assert_eq!(
             c.url(&["v1", "mcp", "jobs", "a?b#c"], &[]).as_str(),
             "https://api.junglegrid.dev/v1/mcp/jobs/a%3Fb%23c"

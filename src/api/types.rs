@@ -46,7 +46,7 @@ pub struct InputRef {
 pub struct EstimateRequest {
     pub workload_type: WorkloadType,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub model_size_gb: Option<f64>,
+    pub model_size_gb: Option<serde_json::Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +86,7 @@ pub struct SubmitRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub model_size_gb: Option<f64>,
+    pub model_size_gb: Option<serde_json::Number>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
 }

@@ -94,6 +94,26 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// A finite number kept exactly as given (`7` stays `7`, not `7.0`); numeric strings accepted.
+    pub fn number_as_given(
+        &self,
+        key: &'static str,
+        aliases: &[&'static str],
+    ) -> Result<Option<serde_json::Number>> {
+        let Some((name, value)) = self.lookup(key, aliases) else {
+            return Ok(None);
+        };
+        let number = match value {
+            Value::Number(n) => Some(n.clone()),
+            Value::String(s) => s.trim().parse::<serde_json::Number>().ok(),
+            _ => None,
+        };
+        match number {
+            Some(n) if n.as_f64().is_some_and(f64::is_finite) => Ok(Some(n)),
+            _ => Err(invalid(format!("{name} must be a finite number."))),
+        }
+    }
+
     /// A page size: positive, floored, clamped to `max`, `default` when absent.
     pub fn limit(&self, key: &'static str, default: u32, max: u32) -> Result<u32> {
         match self.number(key, &[])? {

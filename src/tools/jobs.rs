@@ -62,7 +62,8 @@ pub struct EstimateJobArgs {
     #[schemars(with = "WorkloadTypeArg")]
     pub workload_type: WorkloadType,
     /// Model size in GB, used to pick GPU memory (e.g. 7 for a 7B model in 8-bit).
-    pub model_size: Option<f64>,
+    #[schemars(with = "Option<f64>")]
+    pub model_size: Option<serde_json::Number>,
     /// Container image, e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
     pub image: Option<String>,
     /// Command to run, as an argv array, e.g. ["python", "train.py"].
@@ -84,7 +85,7 @@ impl EstimateJobArgs {
         let a = Args::new(map);
         Ok(EstimateJobArgs {
             workload_type: a.workload_type()?,
-            model_size: a.number("model_size", &["model_size_gb"])?,
+            model_size: a.number_as_given("model_size", &["model_size_gb"])?,
             image: a.string("image", &[])?,
             command: a.command()?,
             args: a.string_array("args", &[])?,
@@ -210,7 +211,8 @@ pub struct SubmitJobArgs {
     /// Optional Jungle Grid template name.
     pub template: Option<String>,
     /// Model size in GB, used to select GPU capacity.
-    pub model_size: Option<f64>,
+    #[schemars(with = "Option<f64>")]
+    pub model_size: Option<serde_json::Number>,
     /// Free-form metadata stored with the job.
     #[schemars(with = "Option<Map<String, Value>>")]
     pub metadata: Option<JsonObject>,
@@ -236,7 +238,7 @@ impl SubmitJobArgs {
             expected_artifacts: a.string_array("expected_artifacts", &[])?,
             routing_mode: a.routing_mode()?,
             template: a.string("template", &[])?,
-            model_size: a.number("model_size", &["model_size_gb"])?,
+            model_size: a.number_as_given("model_size", &["model_size_gb"])?,
             metadata: a.object("metadata", &[])?,
         })
     }
@@ -900,7 +902,7 @@ mod tests {
         assert_eq!(
             body,
             json!({
-                "workload_type": "fine-tuning", "model_size_gb": 7.0,
+                "workload_type": "fine-tuning", "model_size_gb": 7,
                 "image": "pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime",
                 "command": ["python", "train.py"], "optimize_for": "cost",
                 "template": "lora", "notes": "cheap route"
