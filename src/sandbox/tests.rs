@@ -1,0 +1,782 @@
+//! The simulator over HTTP, through the real API client where it can be used.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::api::ApiClient;
+use crate::api::transfer::{UploadOptions, UploadSource};
+use crate::api::types::{
+    CancelRequest, CreateUploadRequest, EstimateRequest, InputRef, ListJobsQuery, LogsQuery,
+    SubmitRequest,
+};
+use crate::config::ApiConfig;
+use crate::secret::Secret;
+use crate::tools::jobs::{EstimateJobArgs, SubmitJobArgs};
+
+/// Fast enough that a job completes in 18 ms of real time.
+const FAST: f64 = 1000.0;
+
+fn client(sandbox: &Sandbox) -> ApiClient {
+    let config = ApiConfig {
+        base: sandbox.base_url().to_string(),
+        timeout: Duration::from_secs(10),
+    };
+    ApiClient::new(&config, Secret::new(SANDBOX_API_KEY)).unwrap()
+}
+
+fn raw() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "jg-sandbox-{tag}-{}-{}",
+        std::process::id(),
+        state::now_ms()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+async fn sandbox(scale: f64) -> Sandbox {
+    start(SandboxOptions {
+        dir: None,
+        time_scale: scale,
+    })
+    .await
+    .unwrap()
+}
+
+/// A submit body as submit_job builds it from these arguments (plus one expected artifact).
+fn submit_request(name: &str, command: &[&str]) -> SubmitRequest {
+    submit_from(json!({
+        "name": name, "workload_type": "batch", "image": "python:3.11-slim",
+        "command": command, "expected_artifacts": ["/workspace/artifacts/out.txt"],
+    }))
+}
+
+fn submit_from(args: Value) -> SubmitRequest {
+    SubmitJobArgs::parse(args.as_object().unwrap())
+        .unwrap()
+        .into_request()
+}
+
+fn estimate_from(args: Value) -> EstimateRequest {
+    EstimateJobArgs::parse(args.as_object().unwrap())
+        .unwrap()
+        .into_request()
+}
+
+/// A JSON request with the API key.
+async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
+    let mut request = raw().request(method, url).bearer_auth(SANDBOX_API_KEY);
+    if let Some(body) = body {
+        request = request
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_vec(&body).unwrap());
+    }
+    read(request.send().await.unwrap()).await
+}
+
+async fn read(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn wait_terminal(api: &ApiClient, job_id: &str) -> Value {
+    for _ in 0..200 {
+        let job = api.get_job(job_id).await.unwrap();
+        if ["completed", "failed", "cancelled"].contains(&job["status"].as_str().unwrap_or("")) {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("job {job_id} did not finish");
+}
+
+#[tokio::test]
+async fn auth_envelopes_and_unknown_routes() {
+    let sb = sandbox(FAST).await;
+    let url = format!("{}/v1/mcp/jobs", sb.base_url());
+    for auth in [None, Some("Bearer nope"), Some("Basic jg_sandbox_key")] {
+        let mut request = raw().get(&url);
+        if let Some(a) = auth {
+            request = request.header("Authorization", a);
+        }
+        let (status, body) = read(request.send().await.unwrap()).await;
+        assert_eq!(status, 401);
+        assert_eq!(body["ok"], false);
+        assert_eq!(body["error"]["code"], "UNAUTHORIZED");
+    }
+    let (status, body) = call(reqwest::Method::GET, url.clone(), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["ok"], true);
+    assert_eq!(body["data"]["jobs"], json!([]));
+
+    let (status, body) = read(
+        raw()
+            .get(format!("{}/v2/nothing", sb.base_url()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "NOT_FOUND");
+    let (status, body) = call(reqwest::Method::DELETE, url, None).await;
+    assert_eq!(status, 405);
+    assert_eq!(body["ok"], false);
+
+    for text in ["{not json", "[1]", ""] {
+        let response = raw()
+            .post(format!("{}/v1/mcp/jobs/estimate", sb.base_url()))
+            .bearer_auth(SANDBOX_API_KEY)
+            .header("Content-Type", "application/json")
+            .body(text)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = read(response).await;
+        assert_eq!(status, 400, "{text}");
+        assert_eq!(body["error"]["code"], "INVALID_REQUEST");
+    }
+    let (status, _) = call(
+        reqwest::Method::GET,
+        format!("{}/v1/mcp/jobs?limit=abc", sb.base_url()),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn estimate_and_submit_validation() {
+    let sb = sandbox(FAST).await;
+    let api = client(&sb);
+    let e = api
+        .estimate_job(&estimate_from(
+            json!({"workload_type": "inference", "model_size": 30}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(e["likely_gpu_type"], "A100-40GB");
+    assert_eq!(e["can_submit"], true);
+    assert!(e["estimated_cost_usd"]["min"].as_f64().unwrap() > 0.0);
+    let e = api
+        .estimate_job(&estimate_from(
+            json!({"workload_type": "training", "model_size": 500}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(e["available"], false);
+    assert_eq!(e["can_submit"], false);
+
+    let post = |path: &str, body: Value| {
+        call(
+            reqwest::Method::POST,
+            format!("{}{path}", sb.base_url()),
+            Some(body),
+        )
+    };
+    let (status, body) = post("/v1/mcp/jobs/estimate", json!({"workload_type": "gaming"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "INVALID_REQUEST");
+    let (status, body) = post(
+        "/v1/mcp/jobs",
+        json!({"name": "x", "workload_type": "batch"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "name, image, and workload_type are required"
+    );
+
+    let mut request = submit_request("files", &["true"]);
+    request.input_files = Some(vec![InputRef {
+        input_id: "inp_missing".into(),
+    }]);
+    let err = api.submit_job(&request).await.unwrap_err();
+    assert_eq!(err.code, "JOB_INPUT_NOT_FOUND");
+    assert_eq!(err.status, Some(404));
+
+    // A slot whose bytes never arrived is not ready.
+    let slot = api
+        .create_upload(&CreateUploadRequest {
+            filename: "data.csv".into(),
+            content_type: None,
+            kind: None,
+        })
+        .await
+        .unwrap();
+    let id = slot["upload"]["input_id"].as_str().unwrap().to_string();
+    request.input_files = Some(vec![InputRef { input_id: id }]);
+    let err = api.submit_job(&request).await.unwrap_err();
+    assert_eq!(err.code, "JOB_INPUT_NOT_READY");
+    assert_eq!(err.status, Some(409));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
+    let sb = sandbox(FAST).await;
+    let api = client(&sb);
+    let script = api
+        .upload_file(
+            UploadSource::Bytes(b"print('hi')\n".to_vec()),
+            UploadOptions {
+                filename: Some("run.py".into()),
+                content_type: None,
+                kind: Some("script".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(script["ready"], true);
+    assert_eq!(script["size_bytes"], 12);
+    assert_eq!(script["mount_path"], "/workspace/scripts/run.py");
+    let inputs = api.list_inputs().await.unwrap();
+    assert_eq!(inputs["inputs"][0]["status"], "uploaded");
+
+    let mut request = submit_request("run", &["python", "/workspace/scripts/run.py"]);
+    request.script_files = Some(vec![InputRef {
+        input_id: script["input_id"].as_str().unwrap().into(),
+    }]);
+    let submitted = api.submit_job(&request).await.unwrap();
+    let job_id = submitted["job_id"].as_str().unwrap().to_string();
+    assert!(job_id.starts_with("job_"));
+    assert_eq!(submitted["status"], "queued");
+
+    let job = wait_terminal(&api, &job_id).await;
+    assert_eq!(job["status"], "completed");
+    assert_eq!(job["artifacts_ready"], true);
+    assert_eq!(
+        job["script_files"][0]["mount_path"],
+        "/workspace/scripts/run.py"
+    );
+
+    let events = api.job_events(&job_id).await.unwrap();
+    assert_eq!(
+        events["items"].as_array().unwrap().last().unwrap()["type"],
+        "job.completed"
+    );
+
+    let logs = api
+        .job_logs(
+            &job_id,
+            &LogsQuery {
+                limit: 1000,
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    let messages: Vec<&str> = logs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"$ python /workspace/scripts/run.py"),
+        "{messages:?}"
+    );
+    assert_eq!(logs["has_more"], false);
+    assert_eq!(logs["next_cursor"], Value::Null);
+
+    let artifacts = api.list_artifacts(&job_id).await.unwrap();
+    let artifact_id = artifacts["artifacts"][0]["artifact_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let info = api.artifact_download(&job_id, &artifact_id).await.unwrap();
+    let url = info["download_url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/sandbox/downloads/", sb.base_url())));
+    let bytes = raw().get(url).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        bytes,
+        format!("simulated output of {job_id} for /workspace/artifacts/out.txt\n")
+    );
+    // A tampered token is refused.
+    let tampered = format!("{}0", url);
+    assert_eq!(raw().get(tampered).send().await.unwrap().status(), 403);
+    let err = api
+        .artifact_download(&job_id, "art_nope")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "NOT_FOUND");
+
+    let err = api
+        .cancel_job(
+            &job_id,
+            &CancelRequest {
+                reason: "late".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "CONFLICT");
+    assert_eq!(err.status, Some(409));
+    assert_eq!(err.message, "job is already completed");
+    let err = api.get_job("job_unknown").await.unwrap_err();
+    assert_eq!(err.code, "NOT_FOUND");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn failing_and_cancelled_jobs() {
+    let sb = sandbox(FAST).await;
+    let api = client(&sb);
+    let failing = api
+        .submit_job(&submit_request("bad", &["bash", "-c", "exit 1"]))
+        .await
+        .unwrap();
+    let job = wait_terminal(&api, failing["job_id"].as_str().unwrap()).await;
+    assert_eq!(job["status"], "failed");
+    assert_eq!(job["failure"]["exit_code"], 1);
+    let artifacts = api
+        .list_artifacts(failing["job_id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(artifacts["artifacts"], json!([]));
+
+    // In real time a job stays queued long enough to be cancelled.
+    let slow = sandbox(1.0).await;
+    let api = client(&slow);
+    let job = api
+        .submit_job(&submit_request("slow", &["sleep", "1"]))
+        .await
+        .unwrap();
+    let id = job["job_id"].as_str().unwrap();
+    let logs = api
+        .job_logs(
+            id,
+            &LogsQuery {
+                limit: 100,
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(logs["items"], json!([]));
+    assert!(
+        logs["usage_hint"]
+            .as_str()
+            .unwrap()
+            .contains("get_job_events")
+    );
+    let err = api.artifact_download(id, "art_x").await.unwrap_err();
+    assert_eq!(err.code, "NOT_FOUND");
+    let cancelled = api
+        .cancel_job(
+            id,
+            &CancelRequest {
+                reason: "changed my mind".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cancelled["status"], "cancelled");
+    let again = api.get_job(id).await.unwrap();
+    assert_eq!(again["status"], "cancelled");
+    assert_eq!(again["status_reason"], "changed my mind");
+    let err = api
+        .cancel_job(
+            id,
+            &CancelRequest {
+                reason: "again".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.message, "job is already cancelled");
+    slow.stop().await;
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn artifacts_are_not_ready_before_completion() {
+    let sb = sandbox(1.0).await;
+    let api = client(&sb);
+    let job = api
+        .submit_job(&submit_request("wait", &["true"]))
+        .await
+        .unwrap();
+    let id = job["job_id"].as_str().unwrap().to_string();
+    // The artifact id is deterministic; asking for it early is a conflict, not a 404.
+    let artifact_id = {
+        let state = sb.app.lock();
+        state.job(&id).unwrap().artifacts()[0].artifact_id.clone()
+    };
+    let err = api.artifact_download(&id, &artifact_id).await.unwrap_err();
+    assert_eq!(err.code, "ARTIFACT_NOT_READY");
+    assert_eq!(err.status, Some(409));
+    let list = api.list_artifacts(&id).await.unwrap();
+    assert_eq!(list["artifacts"], json!([]));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn jobs_and_logs_are_paginated() {
+    let sb = sandbox(FAST).await;
+    let api = client(&sb);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let cmd = if i == 2 {
+            vec!["exit 3"]
+        } else {
+            vec!["echo", "ok"]
+        };
+        let job = api
+            .submit_job(&submit_request(&format!("job-{i}"), &cmd))
+            .await
+            .unwrap();
+        ids.push(job["job_id"].as_str().unwrap().to_string());
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = api
+            .list_jobs(&ListJobsQuery {
+                limit: 2,
+                cursor: cursor.clone(),
+                status: None,
+            })
+            .await
+            .unwrap();
+        for job in page["jobs"].as_array().unwrap() {
+            seen.push(job["job_id"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(page["has_more"], true);
+                cursor = Some(next.to_string());
+            }
+            None => {
+                assert_eq!(page["has_more"], false);
+                break;
+            }
+        }
+    }
+    let newest_first: Vec<String> = ids.iter().rev().cloned().collect();
+    assert_eq!(seen, newest_first);
+
+    wait_terminal(&api, &ids[4]).await;
+    let failed = api
+        .list_jobs(&ListJobsQuery {
+            limit: 10,
+            cursor: None,
+            status: Some("failed".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(failed["jobs"].as_array().unwrap().len(), 1);
+    assert_eq!(failed["jobs"][0]["job_id"], ids[2].as_str());
+
+    let all = api
+        .job_logs(
+            &ids[0],
+            &LogsQuery {
+                limit: 1000,
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    let all: Vec<Value> = all["items"].as_array().unwrap().clone();
+    assert!(all.len() > 5);
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = api
+            .job_logs(
+                &ids[0],
+                &LogsQuery {
+                    limit: 3,
+                    cursor: cursor.clone(),
+                },
+            )
+            .await
+            .unwrap();
+        paged.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    let err = api
+        .job_logs(
+            &ids[0],
+            &LogsQuery {
+                limit: 3,
+                cursor: Some("bogus".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "INVALID_REQUEST");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_are_checked_and_capped() {
+    let sb = start_with(
+        SandboxOptions {
+            dir: None,
+            time_scale: FAST,
+        },
+        16,
+    )
+    .await
+    .unwrap();
+    let api = client(&sb);
+    let slot = api
+        .create_upload(&CreateUploadRequest {
+            filename: "a.bin".into(),
+            content_type: None,
+            kind: None,
+        })
+        .await
+        .unwrap();
+    let upload = &slot["upload"];
+    let id = upload["input_id"].as_str().unwrap();
+    let put_url = upload["upload_url"].as_str().unwrap();
+    let complete = format!(
+        "{}{}",
+        sb.base_url(),
+        upload["complete_url"].as_str().unwrap()
+    );
+    let post = |body: Value| call(reqwest::Method::POST, complete.clone(), Some(body));
+    let put = |url: &str, body: Vec<u8>| raw().put(url).body(body).send();
+
+    // Nothing uploaded yet.
+    assert_eq!(post(json!({"token": upload["token"]})).await.0, 409);
+    assert_eq!(put(put_url, vec![0u8; 17]).await.unwrap().status(), 413);
+    let r = put(put_url, b"0123456789".to_vec()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("etag").is_some());
+    let forged = format!("{}/sandbox/uploads/guess", sb.base_url());
+    assert_eq!(put(&forged, b"x".to_vec()).await.unwrap().status(), 403);
+
+    assert_eq!(post(json!({"token": "wrong"})).await.0, 403);
+    assert_eq!(post(json!({})).await.0, 400);
+    let (status, _) = post(json!({"token": upload["token"], "size_bytes": 11})).await;
+    assert_eq!(status, 400);
+    let (status, done) = post(json!({"token": upload["token"], "size_bytes": 10})).await;
+    assert_eq!(status, 200);
+    assert_eq!(done["input"]["input_id"], id);
+    assert_eq!(done["input"]["ready"], true);
+    assert_eq!(done["input"]["size_bytes"], 10);
+    assert_eq!(done["input"]["mount_path"], "/workspace/inputs/a.bin");
+    // Completed slots take no more bytes.
+    assert_eq!(put(put_url, b"more".to_vec()).await.unwrap().status(), 409);
+    let (status, body) = call(
+        reqwest::Method::POST,
+        format!("{}/v1/job-inputs", sb.base_url()),
+        Some(json!({"filename": "../etc/passwd"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (400, json!("INVALID_REQUEST"))
+    );
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn large_uploads_are_streamed_and_hashed() {
+    let dir = temp_dir("stream");
+    for options in [
+        SandboxOptions {
+            dir: None,
+            time_scale: FAST,
+        },
+        SandboxOptions {
+            dir: Some(dir.clone()),
+            time_scale: FAST,
+        },
+    ] {
+        let sb = start(options).await.unwrap();
+        let api = client(&sb);
+        let bytes: Vec<u8> = (0..5 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let expected = state::hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
+        let input = api
+            .upload_file(
+                UploadSource::Bytes(bytes.clone()),
+                UploadOptions {
+                    filename: Some("weights.bin".into()),
+                    ..UploadOptions::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(input["size_bytes"], 5 * 1024 * 1024);
+        assert_eq!(input["sha256"], expected.as_str());
+        if let Some(store) = &sb.app.store {
+            let stored = std::fs::read(store.upload_path(input["input_id"].as_str().unwrap()));
+            assert!(stored.unwrap() == bytes);
+        }
+        sb.stop().await;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_changes_all_reach_the_state_file() {
+    let dir = temp_dir("concurrent");
+    let options = SandboxOptions {
+        dir: Some(dir.clone()),
+        time_scale: FAST,
+    };
+    let sb = start(options.clone()).await.unwrap();
+    let api = client(&sb);
+    let submits = (0..20).map(|i| {
+        let api = api.clone();
+        async move {
+            api.submit_job(&submit_request(&format!("c{i}"), &["true"]))
+                .await
+                .unwrap()
+        }
+    });
+    let jobs = futures_util::future::join_all(submits).await;
+    assert_eq!(jobs.len(), 20);
+    // Read the file while the sandbox still runs: every submit was saved before it was answered.
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("state.json")).unwrap()).unwrap();
+    assert_eq!(saved["jobs"].as_array().unwrap().len(), 20);
+    sb.stop().await;
+    let again = start(options).await.unwrap();
+    assert_eq!(again.app.lock().jobs.len(), 20);
+    again.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn state_survives_a_restart() {
+    let dir = temp_dir("restart");
+    let options = SandboxOptions {
+        dir: Some(dir.clone()),
+        time_scale: FAST,
+    };
+    let first = start(options.clone()).await.unwrap();
+    let api = client(&first);
+    let input = api
+        .upload_file(
+            UploadSource::Bytes(b"a,b\n1,2\n".to_vec()),
+            UploadOptions {
+                filename: Some("data.csv".into()),
+                ..UploadOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    let input_id = input["input_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        std::fs::read(dir.join("uploads").join(&input_id)).unwrap(),
+        b"a,b\n1,2\n"
+    );
+    let job = api
+        .submit_job(&submit_request("keep", &["true"]))
+        .await
+        .unwrap();
+    let job_id = job["job_id"].as_str().unwrap().to_string();
+    first.stop().await;
+
+    let second = start(options).await.unwrap();
+    let api = client(&second);
+    let job = api.get_job(&job_id).await.unwrap();
+    assert_eq!(job["name"], "keep");
+    assert_eq!(job["status"], "completed");
+    let inputs = api.list_inputs().await.unwrap();
+    assert_eq!(inputs["inputs"][0]["input_id"], input_id.as_str());
+    // The restarted sandbox signs with a new key, and its URLs still work.
+    let artifacts = api.list_artifacts(&job_id).await.unwrap();
+    let aid = artifacts["artifacts"][0]["artifact_id"].as_str().unwrap();
+    let info = api.artifact_download(&job_id, aid).await.unwrap();
+    let body = raw()
+        .get(info["download_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body.status(), 200);
+    second.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_state_file_cut_short_does_not_stop_the_start() {
+    let dir = temp_dir("truncated");
+    let options = SandboxOptions {
+        dir: Some(dir.clone()),
+        time_scale: FAST,
+    };
+    let first = start(options.clone()).await.unwrap();
+    let api = client(&first);
+    for i in 0..3 {
+        api.submit_job(&submit_request(&format!("j{i}"), &["true"]))
+            .await
+            .unwrap();
+    }
+    first.stop().await;
+    let path = dir.join("state.json");
+    let full = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &full[..full.len() / 2]).unwrap();
+
+    let second = start(options).await.unwrap();
+    let api = client(&second);
+    let jobs = api
+        .list_jobs(&ListJobsQuery {
+            limit: 10,
+            ..ListJobsQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(jobs["jobs"], json!([]));
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("state.json.corrupt-")),
+        "{names:?}"
+    );
+    // The fresh state was written back whole.
+    let saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved["jobs"], json!([]));
+    second.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn bad_options_are_refused() {
+    for scale in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let err = start(SandboxOptions {
+            dir: None,
+            time_scale: scale,
+        })
+        .await
+        .unwrap_err();
+        assert!(err.contains("time scale"), "{err}");
+    }
+    let file = temp_dir("notadir");
+    std::fs::write(&file, b"x").unwrap();
+    let err = start(SandboxOptions {
+        dir: Some(file.clone()),
+        time_scale: 1.0,
+    })
+    .await
+    .unwrap_err();
+    assert!(err.contains("cannot create"), "{err}");
+    std::fs::remove_file(&file).unwrap();
+}
