@@ -121,6 +121,19 @@ fn remove_matching(dir: &Path, matches: impl Fn(&str) -> bool) {
     }
 }
 
+/// The names of the files in `dir` (for tests that check what a store left on disk).
+#[cfg(test)]
+pub(crate) fn file_names(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,11 +160,7 @@ mod tests {
         write_atomic(&store.state_path(), &serde_json::to_vec(&state).unwrap()).unwrap();
         let (_, again) = Store::open(dir.clone()).unwrap();
         assert_eq!(again.next_seq, 7);
-        let names: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().into_string().unwrap())
-            .collect();
+        let names = file_names(&dir);
         assert!(!names.iter().any(|n| n.contains(".tmp")), "{names:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -164,11 +173,7 @@ mod tests {
         std::fs::write(dir.join("state.json.tmp-1"), b"half").unwrap();
         let (_, state) = Store::open(dir.clone()).unwrap();
         assert_eq!(state, State::default());
-        let names: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().into_string().unwrap())
-            .collect();
+        let names = file_names(&dir);
         assert!(
             names.iter().any(|n| n.starts_with("state.json.corrupt-")),
             "{names:?}"

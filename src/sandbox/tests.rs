@@ -742,11 +742,7 @@ async fn a_state_file_cut_short_does_not_stop_the_start() {
         .await
         .unwrap();
     assert_eq!(jobs["jobs"], json!([]));
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().into_string().unwrap())
-        .collect();
+    let names = super::store::file_names(&dir);
     assert!(
         names.iter().any(|n| n.starts_with("state.json.corrupt-")),
         "{names:?}"
