@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CallToolResultSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { API_KEY, UPLOAD_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { BIN, connectV1, hostEnv, spawnRaw, text } from './helpers/mcp.mjs'
+import { BIN, connectV1, hostEnv, spawnRaw, text, waitFor } from './helpers/mcp.mjs'
 
 let upstream
 let mcp
@@ -25,7 +25,23 @@ after(async () => {
 })
 afterEach(() => upstream.reset())
 
-const jobRequests = () => upstream.apiRequests().filter((r) => r.route === 'job').length
+const jobRequests = (id) => upstream.apiRequests().filter((r) => r.route === 'job' && (id === undefined || r.params[0] === id)).length
+
+/**
+ * Lets the server's own poll timer run: a wait_for_job on a fresh sentinel id that completes after
+ * `polls` polls. Used to prove a cancelled wait stopped polling without sleeping on the wall clock:
+ * while the sentinel polls `polls` times, a live poller at the same interval would poll too.
+ */
+let sentinels = 0
+async function letServerPoll(callTool, polls) {
+  const id = `sentinel_${++sentinels}`
+  const previous = upstream.jobResponder
+  upstream.jobResponder = (job) =>
+    job === id ? { job_id: job, status: jobRequests(id) >= polls ? 'completed' : 'running' } : previous(job)
+  const result = await callTool(id)
+  upstream.jobResponder = previous
+  return result
+}
 
 describe('wait_for_job', () => {
   test('waits to a terminal status, with progress notifications in order, and returns the last logs', async () => {
@@ -63,13 +79,14 @@ describe('wait_for_job', () => {
     upstream.jobResponder = (id) => ({ job_id: id, status: 'running' })
     const controller = new AbortController()
     const call = mcp.client.callTool({ name: 'wait_for_job', arguments: { job_id: 'job_9', poll_interval_seconds: 0.05 } }, CallToolResultSchema, { signal: controller.signal })
-    await new Promise((r) => setTimeout(r, 300))
+    await waitFor(() => jobRequests('job_9') >= 2, { what: 'two polls of job_9' })
     controller.abort()
     await assert.rejects(call)
-    await new Promise((r) => setTimeout(r, 100))
-    const afterCancel = jobRequests()
-    await new Promise((r) => setTimeout(r, 500))
-    assert.equal(jobRequests(), afterCancel, 'the server kept polling after the client cancelled')
+    const sentinel = (id) => mcp.client.callTool({ name: 'wait_for_job', arguments: { job_id: id, poll_interval_seconds: 0.05 } })
+    await letServerPoll(sentinel, 3) // a poll already in flight at the abort settles
+    const afterCancel = jobRequests('job_9')
+    await letServerPoll(sentinel, 6)
+    assert.equal(jobRequests('job_9'), afterCancel, 'the server kept polling after the client cancelled')
     assert.ok(afterCancel >= 2)
   })
 })
@@ -101,12 +118,10 @@ describe('wait_for_job as a task (2026-07-28 Tasks extension)', () => {
     const created = await request('tools/call', { name: 'wait_for_job', arguments: { job_id: 'job_t1', poll_interval_seconds: 0.05 } })
     assert.equal(created.result.resultType, 'task')
     assert.equal(created.result.status, 'working')
-    let task
-    for (let i = 0; i < 50; i++) {
-      task = (await request('tasks/get', { taskId: created.result.taskId })).result
-      if (task.status !== 'working') break
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    const task = await waitFor(async () => {
+      const state = (await request('tasks/get', { taskId: created.result.taskId })).result
+      return state.status !== 'working' && state
+    }, { what: 'the task to leave working' })
     assert.equal(task.status, 'completed')
     assert.match(task.result.content[0].text, /^Job job_t1 is completed after/)
     assert.equal(task.result.structuredContent.data.job.status, 'completed')
@@ -115,19 +130,25 @@ describe('wait_for_job as a task (2026-07-28 Tasks extension)', () => {
   test('tasks/cancel stops the wait', async () => {
     upstream.jobResponder = (id) => ({ job_id: id, status: 'running' })
     const created = await request('tools/call', { name: 'wait_for_job', arguments: { job_id: 'job_t2', poll_interval_seconds: 0.05 } })
-    await new Promise((r) => setTimeout(r, 200))
+    await waitFor(() => jobRequests('job_t2') >= 2, { what: 'two polls of job_t2' })
     await request('tasks/cancel', { taskId: created.result.taskId })
-    let task
-    for (let i = 0; i < 50; i++) {
-      task = (await request('tasks/get', { taskId: created.result.taskId })).result
-      if (task.status !== 'working') break
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    const task = await waitFor(async () => {
+      const state = (await request('tasks/get', { taskId: created.result.taskId })).result
+      return state.status !== 'working' && state
+    }, { what: 'the task to leave working' })
     assert.equal(task.status, 'cancelled')
-    await new Promise((r) => setTimeout(r, 100))
-    const polls = jobRequests()
-    await new Promise((r) => setTimeout(r, 400))
-    assert.equal(jobRequests(), polls, 'the cancelled task kept polling')
+    const sentinel = async (id) => {
+      const other = await request('tools/call', { name: 'wait_for_job', arguments: { job_id: id, poll_interval_seconds: 0.05 } })
+      if (other.result.resultType !== 'task') return other.result
+      return waitFor(async () => {
+        const state = (await request('tasks/get', { taskId: other.result.taskId })).result
+        return state.status !== 'working' && state
+      }, { what: `task ${id} to finish` })
+    }
+    await letServerPoll(sentinel, 3) // a poll already in flight at the cancel settles
+    const polls = jobRequests('job_t2')
+    await letServerPoll(sentinel, 6)
+    assert.equal(jobRequests('job_t2'), polls, 'the cancelled task kept polling')
   })
 
   test('other tools answer directly, even for task-capable clients', async () => {
@@ -229,7 +250,7 @@ describe('MCP log notifications', () => {
     upstream.override('job', { status: 503 })
     const r = await mcp.client.callTool({ name: 'get_job', arguments: { job_id: 'job_1' } })
     assert.equal(r.isError, false)
-    await new Promise((res) => setTimeout(res, 100))
+    await mcp.client.ping() // ordered channel: every notification the call sent has arrived
     assert.equal(messages.length, 1)
     assert.equal(messages[0].level, 'warning')
     assert.equal(messages[0].logger, 'junglegrid')
@@ -239,7 +260,7 @@ describe('MCP log notifications', () => {
     await mcp.client.setLoggingLevel('error')
     upstream.override('job', { status: 503 })
     await mcp.client.callTool({ name: 'get_job', arguments: { job_id: 'job_1' } })
-    await new Promise((res) => setTimeout(res, 100))
+    await mcp.client.ping()
     assert.equal(messages.length, 0, 'warnings are not sent below the chosen level')
   })
 })

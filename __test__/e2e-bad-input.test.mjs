@@ -4,14 +4,14 @@
 // percent-encoded into exactly one path segment; `.` and `..` are refused before any request.
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startFakeApi } from './support/fake-api.mjs'
-import { connectV1, text } from './support/mcp.mjs'
+import { startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { connectV1, text } from './helpers/mcp.mjs'
 
 let api
 let mcp
 before(async () => {
-  api = await startFakeApi()
-  mcp = await connectV1(api)
+  api = await startFakeUpstream({ vectors: true })
+  mcp = await connectV1(api, { listTools: true })
 })
 after(async () => {
   await mcp?.close()
@@ -174,7 +174,7 @@ describe('ids are percent-encoded into one path segment', () => {
       assert.equal(api.requests.length, 1)
       const [req] = api.requests
       assert.equal(req.url, `/v1/mcp/jobs/${encodeURIComponent(id)}`)
-      assert.equal(req.route, 'getJob')
+      assert.equal(req.route, 'job')
       assert.equal(decodeURIComponent(req.params[0]), id)
     })
   }
@@ -185,7 +185,7 @@ describe('ids are percent-encoded into one path segment', () => {
       const result = await mcp.call('get_job', { job_id: id })
       assert.notEqual(result.isError, true, text(result))
       const [req] = api.requests
-      assert.equal(req.route, 'getJob', `${JSON.stringify(id)} -> ${req.url}`)
+      assert.equal(req.route, 'job', `${JSON.stringify(id)} -> ${req.url}`)
       assert.equal(req.query, '', `no query string for ${JSON.stringify(id)}: ${req.url}`)
       assert.equal(decodeURIComponent(req.params[0]), id)
     }

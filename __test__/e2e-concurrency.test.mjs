@@ -1,32 +1,32 @@
 // Many tool calls at once over one stdio session: every call gets its own answer (matched by id),
 // and the fake API sees them overlap. Concurrency is proven by the fake API's max-in-flight counter,
-// never by timing.
+// never by timing: the fake holds its answers until enough requests wait at once.
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { okData, startFakeApi } from './support/fake-api.mjs'
-import { connectV1, connectV2, text } from './support/mcp.mjs'
+import { okData, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { connectV1, connectV2, text } from './helpers/mcp.mjs'
 
 const N = 200
 
 let api
 before(async () => {
-  api = await startFakeApi()
+  api = await startFakeUpstream({ vectors: true })
 })
 after(async () => {
   await api?.stop()
 })
 afterEach(() => api.reset())
 
-/** get_job answers with the id it was asked for, after ~100 ms. */
-function echoJobs() {
-  api.delay(100, 'getJob')
-  api.handle('getJob', (req) => okData({ job_id: decodeURIComponent(req.params[0]), status: 'running', seq: Number(req.params[0].split('_')[1]) }))
+/** get_job answers with the id it was asked for, once `overlap` requests are in flight at once. */
+function echoJobs(overlap) {
+  api.gate(overlap, 'job')
+  api.handle('job', (req) => okData({ job_id: decodeURIComponent(req.params[0]), status: 'running', seq: Number(req.params[0].split('_')[1]) }))
 }
 
 describe('concurrent tool calls', () => {
   test(`${N} concurrent get_job calls (v1 client) all succeed with their own data, overlapping upstream`, async () => {
-    echoJobs()
-    const mcp = await connectV1(api)
+    echoJobs(50)
+    const mcp = await connectV1(api, { listTools: true })
     try {
       const ids = Array.from({ length: N }, (_, i) => `job_${i}`)
       const results = await Promise.all(ids.map((id) => mcp.call('get_job', { job_id: id })))
@@ -44,9 +44,9 @@ describe('concurrent tool calls', () => {
   })
 
   test('a mix of tools in parallel, with failures among them, keeps every answer with its request', async () => {
-    echoJobs()
+    echoJobs(2)
     api.handle('cancel', (req) => ({ status: 409, json: { ok: false, error: { code: 'CONFLICT', message: `job ${decodeURIComponent(req.params[0])} is already completed` } } }))
-    const mcp = await connectV1(api)
+    const mcp = await connectV1(api, { listTools: true })
     try {
       const calls = []
       for (let i = 0; i < 60; i++) {
@@ -64,8 +64,8 @@ describe('concurrent tool calls', () => {
   })
 
   test('the 2026-07-28 client gets the same concurrency', async () => {
-    echoJobs()
-    const v2 = await connectV2(api)
+    echoJobs(25)
+    const v2 = await connectV2(api, { listTools: true })
     try {
       const ids = Array.from({ length: 100 }, (_, i) => `job_${i}`)
       const results = await Promise.all(ids.map((id) => v2.call('get_job', { job_id: id })))

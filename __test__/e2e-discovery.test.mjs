@@ -4,8 +4,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { startFakeApi } from './support/fake-api.mjs'
-import { PKG, SEED_TOOLS, connectV1, spawnRaw } from './support/mcp.mjs'
+import { startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { PACKAGE, SEED_TOOLS, connectV1, spawnRaw } from './helpers/mcp.mjs'
 
 // Contract Part B 3.3: [readOnlyHint, openWorldHint, destructiveHint]; idempotentHint is true for the
 // read-only tools and cancel_job (brief).
@@ -48,7 +48,7 @@ let mcp
 let tools
 let byName
 before(async () => {
-  api = await startFakeApi()
+  api = await startFakeUpstream({ vectors: true })
   mcp = await connectV1(api, { listTools: false })
   ;({ tools } = await mcp.client.listTools())
   byName = Object.fromEntries(tools.map((t) => [t.name, t]))
@@ -62,7 +62,7 @@ describe('initialize', () => {
   test('serverInfo is junglegrid at the package version, with instructions', () => {
     const info = mcp.client.getServerVersion()
     assert.equal(info.name, 'junglegrid')
-    assert.equal(info.version, PKG.version)
+    assert.equal(info.version, PACKAGE.version)
     const instructions = mcp.client.getInstructions()
     assert.equal(typeof instructions, 'string')
     assert.ok(instructions.length > 40, `instructions too short: ${instructions}`)
@@ -81,10 +81,10 @@ describe('initialize', () => {
         const reply = await raw.initialize(version)
         assert.equal(reply.result.protocolVersion, version)
         assert.equal(reply.result.serverInfo.name, 'junglegrid')
-        assert.equal(reply.result.serverInfo.version, PKG.version)
+        assert.equal(reply.result.serverInfo.version, PACKAGE.version)
         assert.equal(typeof reply.result.instructions, 'string')
       } finally {
-        await raw.close()
+        await raw.end()
       }
     }
   })
@@ -199,7 +199,7 @@ describe('snapshot', () => {
       assert.ok(existsSync(file), 'no snapshot yet: run with UPDATE_SNAPSHOTS=1')
       assert.equal(actual, readFileSync(file, 'utf8'), 'tools/list changed: review the diff, then run with UPDATE_SNAPSHOTS=1')
     } finally {
-      await raw.close()
+      await raw.end()
     }
   })
 })

@@ -4,13 +4,13 @@
 // keeps answering well-formed requests.
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startFakeApi } from './support/fake-api.mjs'
-import { spawnRaw } from './support/mcp.mjs'
+import { startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { spawnRaw } from './helpers/mcp.mjs'
 
 let api
 let raw
 before(async () => {
-  api = await startFakeApi()
+  api = await startFakeUpstream({ vectors: true })
   raw = spawnRaw(api)
   const init = await raw.initialize()
   assert.equal(init.result.serverInfo.name, 'junglegrid')
@@ -174,7 +174,7 @@ describe('malformed input before initialize', () => {
       const list = await fresh.request('tools/list', {})
       assert.ok(list.result.tools.length >= 11)
     } finally {
-      await fresh.close()
+      await fresh.end()
     }
   })
 })

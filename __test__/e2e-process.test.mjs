@@ -4,12 +4,12 @@
 // and unknown flags; and the API base / timeout configuration (contract Part A 4, Part B 5.3).
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { API_KEY, SIGNATURE, UPLOAD_TOKEN, closedPort, startFakeApi } from './support/fake-api.mjs'
-import { PKG, connectV1, hostEnv, runBin, spawnRaw, text } from './support/mcp.mjs'
+import { API_KEY, SIGNATURE, UPLOAD_TOKEN, closedPort, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { PACKAGE, connectV1, hostEnv, runBin, spawnRaw, text } from './helpers/mcp.mjs'
 
 let api
 before(async () => {
-  api = await startFakeApi()
+  api = await startFakeUpstream({ vectors: true })
 })
 after(async () => {
   await api?.stop()
@@ -43,7 +43,7 @@ async function busySession(raw) {
     ['estimate_job', { workload_type: 'batch' }],
     ['submit_job', { name: 'n', workload_type: 'batch', image: 'i', env: { HF_TOKEN: 'hf_SECRET_env_value' } }],
   ]
-  api.override('getJob', { status: 503, json: { ok: false, error: { code: 'MAINTENANCE_ACTIVE', message: 'back soon' } } })
+  api.override('job', { status: 503, json: { ok: false, error: { code: 'MAINTENANCE_ACTIVE', message: 'back soon' } } })
   api.override('estimate', { status: 500, raw: 'stack trace at db.internal' })
   const results = []
   for (const [name, args] of calls) results.push(await raw.request('tools/call', { name, arguments: args }))
@@ -61,7 +61,7 @@ describe('stdout is the protocol channel; stderr never holds a secret', () => {
       try {
         results = await busySession(raw)
       } finally {
-        const status = await raw.close()
+        const status = await raw.end()
         assert.equal(status.code, 0)
       }
       assertAllJsonRpc(raw.lines)
@@ -85,7 +85,7 @@ describe('stdout is the protocol channel; stderr never holds a secret', () => {
     try {
       await busySession(raw)
     } finally {
-      await raw.close()
+      await raw.end()
     }
     assertAllJsonRpc(raw.lines)
     assert.match(raw.stderr(), /DEBUG|TRACE/)
@@ -97,7 +97,7 @@ describe('stdout is the protocol channel; stderr never holds a secret', () => {
     try {
       await busySession(raw)
     } finally {
-      await raw.close()
+      await raw.end()
     }
     assertAllJsonRpc(raw.lines)
     for (const secret of [API_KEY, UPLOAD_TOKEN, SIGNATURE]) assert.ok(!raw.stderr().includes(secret), secret)
@@ -110,7 +110,7 @@ describe('stdout is the protocol channel; stderr never holds a secret', () => {
       const reply = await raw.request('tools/call', { name: 'get_job', arguments: { job_id: 'job_123' } })
       assert.equal(reply.result.content[0].text, 'get_job failed: UNAUTHORIZED: invalid or revoked api key')
     } finally {
-      await raw.close()
+      await raw.end()
     }
     assert.ok(!raw.stderr().includes('jg_test_WRONG_key_777'))
   })
@@ -121,24 +121,24 @@ describe('lifecycle', () => {
     const raw = spawnRaw(api)
     await raw.initialize()
     await raw.request('tools/list', {})
-    const status = await raw.close(10_000)
+    const status = await raw.end(10_000)
     assert.deepEqual(status, { code: 0, signal: null })
   })
 
   test('exits with code 0 when stdin closes before initialize', async () => {
     const raw = spawnRaw(api)
-    const status = await raw.close(10_000)
+    const status = await raw.end(10_000)
     assert.deepEqual(status, { code: 0, signal: null })
     assert.deepEqual(raw.lines, [])
   })
 
   test('exits with code 0 when stdin closes while a call is in flight', async () => {
-    api.delay(60_000, 'getJob')
+    api.delay(60_000, 'job')
     const raw = spawnRaw(api)
     await raw.initialize()
     await raw.send({ jsonrpc: '2.0', id: 'slow', method: 'tools/call', params: { name: 'get_job', arguments: { job_id: 'j' } } })
     await api.waitForRequests(1)
-    const status = await raw.close(10_000)
+    const status = await raw.end(10_000)
     assert.equal(status.code, 0)
     assertAllJsonRpc(raw.lines)
   })
@@ -155,7 +155,7 @@ describe('lifecycle', () => {
     })
 
     test(`exits promptly on ${signal} while a call is in flight`, async () => {
-      api.delay(60_000, 'getJob')
+      api.delay(60_000, 'job')
       const raw = spawnRaw(api)
       try {
         await raw.initialize()
@@ -171,7 +171,7 @@ describe('lifecycle', () => {
   }
 
   test('the SDK client closes the session cleanly (exit code 0)', async () => {
-    const mcp = await connectV1(api)
+    const mcp = await connectV1(api, { listTools: true })
     const pid = mcp.pid
     assert.ok(pid > 0)
     const exited = new Promise((resolve) => mcp.transport._process.once('exit', (code, signal) => resolve({ code, signal })))
@@ -198,13 +198,13 @@ describe('start-up configuration', () => {
   test('--version prints the package version', async () => {
     const { code, stdout } = await runBin(['--version'], hostEnv(api))
     assert.equal(code, 0)
-    assert.equal(stdout, `${PKG.version}\n`)
+    assert.equal(stdout, `${PACKAGE.version}\n`)
   })
 
   test('--version works without a key', async () => {
     const { code, stdout } = await runBin(['--version'], { PATH: process.env.PATH })
     assert.equal(code, 0)
-    assert.equal(stdout.trim(), PKG.version)
+    assert.equal(stdout.trim(), PACKAGE.version)
   })
 
   test('--help exits 0 and documents the flags and the key', async () => {
@@ -242,7 +242,7 @@ describe('start-up configuration', () => {
 
   test('JUNGLEGRID_API_BASE wins over the legacy JUNGLE_GRID_API_URL; trailing slashes removed (5.3.2)', async () => {
     const dead = await closedPort()
-    const mcp = await connectV1(null, { env: { JUNGLEGRID_API_BASE: `${api.base}/`, JUNGLE_GRID_API_URL: `http://127.0.0.1:${dead}` } })
+    const mcp = await connectV1(null, { listTools: true, env: { JUNGLEGRID_API_BASE: `${api.base}/`, JUNGLE_GRID_API_URL: `http://127.0.0.1:${dead}` } })
     try {
       const result = await mcp.call('get_job', { job_id: 'job_123' })
       assert.notEqual(result.isError, true, text(result))
@@ -253,7 +253,7 @@ describe('start-up configuration', () => {
   })
 
   test('only the legacy JUNGLE_GRID_API_URL (with a trailing slash) is used (5.3.3)', async () => {
-    const mcp = await connectV1(null, { env: { JUNGLE_GRID_API_URL: `${api.base}//` } })
+    const mcp = await connectV1(null, { listTools: true, env: { JUNGLE_GRID_API_URL: `${api.base}//` } })
     try {
       const result = await mcp.call('list_jobs', {})
       assert.notEqual(result.isError, true, text(result))
@@ -264,7 +264,7 @@ describe('start-up configuration', () => {
   })
 
   test('a base URL with a path prefix keeps the prefix', async () => {
-    const mcp = await connectV1(null, { env: { JUNGLEGRID_API_BASE: `${api.base}/gateway/` } })
+    const mcp = await connectV1(null, { listTools: true, env: { JUNGLEGRID_API_BASE: `${api.base}/gateway/` } })
     try {
       await mcp.call('get_job', { job_id: 'job_123' })
       assert.equal(api.requests[0].url, '/gateway/v1/mcp/jobs/job_123')
@@ -275,8 +275,9 @@ describe('start-up configuration', () => {
 
   test('--api-base and --timeout-ms override the environment', async () => {
     const dead = await closedPort()
-    api.delay(3000, 'getJob')
+    api.delay(3000, 'job')
     const mcp = await connectV1(null, {
+      listTools: true,
       env: { JUNGLEGRID_API_BASE: `http://127.0.0.1:${dead}`, JUNGLE_GRID_TIMEOUT_MS: '60000' },
       args: ['--api-base', api.base, '--timeout-ms', '250'],
     })

@@ -5,14 +5,14 @@
 // connectV1 primed its schema cache with tools/list). Includes the TS test vectors 5.1 and 5.2.
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { API_KEY, startFakeApi } from './support/fake-api.mjs'
-import { connectV1, text } from './support/mcp.mjs'
+import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { connectV1, text } from './helpers/mcp.mjs'
 
 let api
 let mcp
 before(async () => {
-  api = await startFakeApi()
-  mcp = await connectV1(api)
+  api = await startFakeUpstream({ vectors: true })
+  mcp = await connectV1(api, { listTools: true })
 })
 after(async () => {
   await mcp?.close()
@@ -175,7 +175,7 @@ describe('upload_job_input and list_job_inputs', () => {
     assert.equal(req.method, 'POST')
     assert.equal(req.url, '/v1/job-inputs')
     assert.equal(req.raw, '{"filename":"audio.wav","content_type":"audio/wav","kind":"input"}')
-    assertOk(result, 'Created upload slot for audio.wav. input_id=inp_123.', api.fixtures.createUpload)
+    assertOk(result, 'Created upload slot for audio.wav. input_id=inp_123.', api.fixtures.upload)
     assert.equal(result.structuredContent.data.upload.complete_url, '/v1/job-inputs/inp_123/complete')
   })
 
@@ -190,11 +190,11 @@ describe('upload_job_input and list_job_inputs', () => {
     assert.equal(req.method, 'GET')
     assert.equal(req.url, '/v1/job-inputs')
     assert.equal(req.raw, '')
-    assertOk(result, 'Found 1 uploaded job input.', api.fixtures.listInputs)
+    assertOk(result, 'Found 1 uploaded job input.', api.fixtures.inputs)
   })
 
   test('list_job_inputs plural and empty', async () => {
-    api.fixtures.listInputs = { inputs: [] }
+    api.fixtures.inputs = { inputs: [] }
     const result = await mcp.call('list_job_inputs', {})
     assertOk(result, 'Found 0 uploaded job inputs.', { inputs: [] })
   })
@@ -207,14 +207,14 @@ describe('list_jobs', () => {
     assert.equal(req.method, 'GET')
     assert.equal(req.url, '/v1/mcp/jobs?limit=10')
     assert.equal(req.raw, '')
-    assertOk(result, 'Found 1 Jungle Grid job. next_cursor=null.', api.fixtures.listJobs)
+    assertOk(result, 'Found 1 Jungle Grid job. next_cursor=null.', api.fixtures.jobs)
   })
 
   test('limit 500 is clamped to 100 with cursor and status (5.1.10)', async () => {
-    api.fixtures.listJobs = { jobs: [{ job_id: 'job_1', status: 'completed' }], next_cursor: '110' }
+    api.fixtures.jobs = { jobs: [{ job_id: 'job_1', status: 'completed' }], next_cursor: '110' }
     const result = await mcp.call('list_jobs', { limit: 500, cursor: '10', status: 'completed' })
     assert.equal(onlyRequest().url, '/v1/mcp/jobs?limit=100&cursor=10&status=completed')
-    assertOk(result, 'Found 1 Jungle Grid job. next_cursor=110.', api.fixtures.listJobs)
+    assertOk(result, 'Found 1 Jungle Grid job. next_cursor=110.', api.fixtures.jobs)
   })
 
   test('query order and encoding (5.2.3, 5.7): default limit 10, form-encoded cursor, blank values dropped', async () => {
@@ -229,7 +229,7 @@ describe('list_jobs', () => {
   })
 
   test('a fractional limit is floored; several jobs are plural', async () => {
-    api.fixtures.listJobs = { jobs: [{ job_id: 'a' }, { job_id: 'b' }], next_cursor: 'c2', has_more: true }
+    api.fixtures.jobs = { jobs: [{ job_id: 'a' }, { job_id: 'b' }], next_cursor: 'c2', has_more: true }
     const result = await mcp.call('list_jobs', { limit: 25.9 })
     assert.equal(onlyRequest().url, '/v1/mcp/jobs?limit=25')
     assert.equal(text(result), 'Found 2 Jungle Grid jobs. next_cursor=c2.')
@@ -243,7 +243,7 @@ describe('get_job', () => {
     assert.equal(req.method, 'GET')
     assert.equal(req.url, '/v1/mcp/jobs/job_123')
     assert.equal(req.raw, '')
-    assertOk(result, 'Job job_123 is running (executing).', api.fixtures.getJob)
+    assertOk(result, 'Job job_123 is running (executing).', api.fixtures.job)
     assert.equal(result.structuredContent.data.account_billing.lifetime_total_spent_usd, 12.5)
   })
 
@@ -258,7 +258,7 @@ describe('get_job', () => {
       },
       billing: { status: 'pending', total_spent_usd: 53.42525 },
     }
-    api.fixtures.getJob = body
+    api.fixtures.job = body
     const result = await mcp.call('get_job', { jobId: 'job_123' })
     assert.equal(onlyRequest().url, '/v1/mcp/jobs/job_123')
     const { billing, ...rest } = body
@@ -274,7 +274,7 @@ describe('get_job', () => {
   })
 
   test('billing fallbacks (3.4): final_cost_usd becomes actual_cost_usd; cost_usd and totals removed', async () => {
-    api.fixtures.getJob = {
+    api.fixtures.job = {
       job_id: 'job_9', status: 'completed', total_spent_usd: 99,
       billing: { status: 'final', final_cost_usd: 1.25, cost_usd: 9, total_spent_usd: 99 },
     }
@@ -286,7 +286,7 @@ describe('get_job', () => {
   })
 
   test('the 5.2.4 envelope is unwrapped exactly', async () => {
-    api.override('getJob', { json: { ok: true, data: { job_id: 'job-1', status: 'queued' } } })
+    api.override('job', { json: { ok: true, data: { job_id: 'job-1', status: 'queued' } } })
     const result = await mcp.call('get_job', { job_id: 'job-1' })
     assertOk(result, 'Job job-1 is queued.', { job_id: 'job-1', status: 'queued', actual_cost_usd: null })
   })

@@ -4,14 +4,14 @@
 // bodies are never echoed. After every fault the same server process still answers.
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { closedPort, startFakeApi } from './support/fake-api.mjs'
-import { connectV1, text } from './support/mcp.mjs'
+import { closedPort, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { connectV1, text } from './helpers/mcp.mjs'
 
 let api
 let mcp
 before(async () => {
-  api = await startFakeApi()
-  mcp = await connectV1(api)
+  api = await startFakeUpstream({ vectors: true })
+  mcp = await connectV1(api, { listTools: true })
 })
 after(async () => {
   await mcp?.close()
@@ -43,7 +43,7 @@ const envelope = (code, message) => ({ ok: false, error: { code, message } })
 
 describe('API error bodies become <tool> failed: <CODE>: <message>', () => {
   test('403 FORBIDDEN (5.1.14 / 5.2.5)', async () => {
-    api.override('getJob', { status: 403, json: { error: { code: 'FORBIDDEN', message: 'api key missing jobs:read scope' } } })
+    api.override('job', { status: 403, json: { error: { code: 'FORBIDDEN', message: 'api key missing jobs:read scope' } } })
     assertFailed(await mcp.call('get_job', { job_id: 'job_123' }), 'get_job failed: FORBIDDEN: api key missing jobs:read scope')
     assert.equal(api.requests.length, 1, '4xx is not retried')
     await assertStillServing()
@@ -64,7 +64,7 @@ describe('API error bodies become <tool> failed: <CODE>: <message>', () => {
   })
 
   test('404 NOT_FOUND with and without a body', async () => {
-    api.override('getJob', { status: 404, json: envelope('NOT_FOUND', 'job not found') })
+    api.override('job', { status: 404, json: envelope('NOT_FOUND', 'job not found') })
     assertFailed(await mcp.call('get_job', { job_id: 'job_x' }), 'get_job failed: NOT_FOUND: job not found')
     api.override('artifacts', { status: 404 })
     assertFailed(await mcp.call('list_artifacts', { job_id: 'job_x' }), 'list_artifacts failed: NOT_FOUND: The requested Jungle Grid resource was not found.')
@@ -108,7 +108,7 @@ describe('API error bodies become <tool> failed: <CODE>: <message>', () => {
   })
 
   test('{"error": "some text"} yields the defaults, not the string (1.2 step 3)', async () => {
-    api.override('getJob', { status: 404, json: { error: 'some text' } })
+    api.override('job', { status: 404, json: { error: 'some text' } })
     assertFailed(await mcp.call('get_job', { job_id: 'j' }), 'get_job failed: NOT_FOUND: The requested Jungle Grid resource was not found.')
   })
 
@@ -121,7 +121,7 @@ describe('API error bodies become <tool> failed: <CODE>: <message>', () => {
 
 describe('non-JSON and empty bodies', () => {
   test('a non-JSON 500 body is never echoed (5.2.6)', async () => {
-    api.override('getJob', { status: 500, raw: 'database host internal.local failed', headers: { 'content-type': 'text/plain' } })
+    api.override('job', { status: 500, raw: 'database host internal.local failed', headers: { 'content-type': 'text/plain' } })
     const result = await mcp.call('get_job', { job_id: 'job_123' })
     assertFailed(result, 'get_job failed: UPSTREAM_ERROR: Jungle Grid API is temporarily unavailable.')
     assert.ok(!JSON.stringify(result).includes('internal.local'))
@@ -130,7 +130,7 @@ describe('non-JSON and empty bodies', () => {
 
   test('an HTML 502 page is never echoed; GETs retry it and then give up', async () => {
     const html = '<html><body><h1>502 Bad Gateway</h1><p>nginx/1.25.3 upstream 10.0.3.7:8080</p></body></html>'
-    api.override('listJobs', { status: 502, raw: html, headers: { 'content-type': 'text/html' } }, 3)
+    api.override('jobs', { status: 502, raw: html, headers: { 'content-type': 'text/html' } }, 3)
     const result = await mcp.call('list_jobs', {})
     assertFailed(result, 'list_jobs failed: UPSTREAM_ERROR: Jungle Grid API is temporarily unavailable.')
     for (const leak of ['nginx', '10.0.3.7', '<html', 'Bad Gateway']) assert.ok(!JSON.stringify(result).includes(leak), leak)
@@ -146,7 +146,7 @@ describe('non-JSON and empty bodies', () => {
   })
 
   test('broken JSON on a 200 is INVALID_API_RESPONSE', async () => {
-    api.override('getJob', { status: 200, raw: '{"ok":true,"data":{"job_id":"job_1",', headers: { 'content-type': 'application/json' } })
+    api.override('job', { status: 200, raw: '{"ok":true,"data":{"job_id":"job_1",', headers: { 'content-type': 'application/json' } })
     const result = await mcp.call('get_job', { job_id: 'job_1' })
     assertFailed(result, 'get_job failed: INVALID_API_RESPONSE: Jungle Grid API returned an invalid JSON response.')
     assert.ok(!JSON.stringify(result).includes('job_1",'))
@@ -166,7 +166,7 @@ describe('non-JSON and empty bodies', () => {
     assert.notEqual(result.isError, true, text(result))
     assert.deepEqual(result.structuredContent, { data: null })
     assert.equal(text(result), 'Cancellation requested for job job_123.')
-    api.override('getJob', { status: 200, raw: '  \n ' })
+    api.override('job', { status: 200, raw: '  \n ' })
     const job = await mcp.call('get_job', { job_id: 'job_123' })
     assert.notEqual(job.isError, true, text(job))
     assert.deepEqual(job.structuredContent, { data: null })
@@ -176,10 +176,10 @@ describe('non-JSON and empty bodies', () => {
     const calls = [
       ['estimate', 'estimate_job', { workload_type: 'batch' }],
       ['submit', 'submit_job', { name: 'n', workload_type: 'batch', image: 'i' }],
-      ['createUpload', 'upload_job_input', { filename: 'a.txt' }],
-      ['listInputs', 'list_job_inputs', {}],
-      ['listJobs', 'list_jobs', {}],
-      ['getJob', 'get_job', { job_id: 'j' }],
+      ['upload', 'upload_job_input', { filename: 'a.txt' }],
+      ['inputs', 'list_job_inputs', {}],
+      ['jobs', 'list_jobs', {}],
+      ['job', 'get_job', { job_id: 'j' }],
       ['events', 'get_job_events', { job_id: 'j' }],
       ['logs', 'get_job_logs', { job_id: 'j' }],
       ['cancel', 'cancel_job', { job_id: 'j' }],
@@ -207,7 +207,7 @@ describe('non-JSON and empty bodies', () => {
   })
 
   test('a dropped connection (no answer) is a network error naming the host', async () => {
-    api.override('getJob', { destroy: true }, 3)
+    api.override('job', { destroy: true }, 3)
     const result = await mcp.call('get_job', { job_id: 'job_123' })
     assertFailed(result, new RegExp(`^get_job failed: Could not reach the Jungle Grid API at 127\\.0\\.0\\.1:${api.port}`))
     await assertStillServing()
@@ -216,7 +216,7 @@ describe('non-JSON and empty bodies', () => {
 
 describe('retries: safe calls only', () => {
   test('503 then 200 on a GET: retried, succeeds, two requests', async () => {
-    api.override('getJob', { status: 503, json: envelope('MAINTENANCE_ACTIVE', 'back soon') })
+    api.override('job', { status: 503, json: envelope('MAINTENANCE_ACTIVE', 'back soon') })
     const result = await mcp.call('get_job', { job_id: 'job_123' })
     assert.notEqual(result.isError, true, text(result))
     assert.equal(text(result), 'Job job_123 is running (executing).')
@@ -233,7 +233,7 @@ describe('retries: safe calls only', () => {
     assert.equal(new Set(api.requests.map((r) => r.url)).size, 1, 'same URL each time')
     assert.equal(api.requests[0].url, '/v1/mcp/jobs/job%201/logs?limit=5&cursor=c+1')
     api.reset()
-    api.override('listInputs', { status: 504 })
+    api.override('inputs', { status: 504 })
     assert.equal(text(await mcp.call('list_job_inputs', {})), 'Found 1 uploaded job input.')
     assert.equal(api.requests.length, 2)
   })
@@ -253,7 +253,7 @@ describe('retries: safe calls only', () => {
   })
 
   test('a GET whose connection is dropped before any answer is retried (a connection error on a safe call)', async () => {
-    api.override('getJob', { destroy: true })
+    api.override('job', { destroy: true })
     const result = await mcp.call('get_job', { job_id: 'job_123' })
     assert.equal(api.requests.length, 2, `requests: ${api.requests.length}; result: ${text(result)}`)
     assert.notEqual(result.isError, true, text(result))
@@ -269,7 +269,7 @@ describe('retries: safe calls only', () => {
   for (const [route, tool, args] of [
     ['submit', 'submit_job', { name: 'n', workload_type: 'batch', image: 'i' }],
     ['cancel', 'cancel_job', { job_id: 'job_123' }],
-    ['createUpload', 'upload_job_input', { filename: 'a.wav' }],
+    ['upload', 'upload_job_input', { filename: 'a.wav' }],
   ]) {
     test(`503 on ${tool} is NOT retried: exactly one request`, async () => {
       api.override(route, { status: 503, json: {} }, 3)
@@ -280,7 +280,7 @@ describe('retries: safe calls only', () => {
   }
 
   test('Retry-After is honoured (the retry waits at least that long)', async () => {
-    api.override('getJob', { status: 503, headers: { 'retry-after': '1' }, json: {} })
+    api.override('job', { status: 503, headers: { 'retry-after': '1' }, json: {} })
     const result = await mcp.call('get_job', { job_id: 'job_123' })
     assert.notEqual(result.isError, true, text(result))
     assert.equal(api.requests.length, 2)
@@ -289,13 +289,13 @@ describe('retries: safe calls only', () => {
   })
 
   test('a Retry-After beyond 10 s ends the retries at once', async () => {
-    api.override('getJob', { status: 503, headers: { 'retry-after': '60' }, json: {} }, 3)
+    api.override('job', { status: 503, headers: { 'retry-after': '60' }, json: {} }, 3)
     assertFailed(await mcp.call('get_job', { job_id: 'job_123' }), 'get_job failed: UPSTREAM_ERROR: Jungle Grid API is temporarily unavailable.')
     assert.equal(api.requests.length, 1)
   })
 
   test('500 (not in 429/502/503/504) is not retried', async () => {
-    api.override('getJob', { status: 500, json: {} }, 3)
+    api.override('job', { status: 500, json: {} }, 3)
     await mcp.call('get_job', { job_id: 'job_123' })
     assert.equal(api.requests.length, 1)
   })
@@ -304,7 +304,7 @@ describe('retries: safe calls only', () => {
 describe('a key the API does not accept', () => {
   let other
   before(async () => {
-    other = await connectV1(api, { env: { JUNGLE_GRID_API_KEY: 'jg_test_REVOKED_999' } })
+    other = await connectV1(api, { listTools: true, env: { JUNGLE_GRID_API_KEY: 'jg_test_REVOKED_999' } })
   })
   after(() => other?.close())
 
@@ -317,7 +317,7 @@ describe('a key the API does not accept', () => {
   })
 
   test('the key is trimmed before use', async () => {
-    const padded = await connectV1(api, { env: { JUNGLE_GRID_API_KEY: '  jg_test_SECRET_abc123 \n' } })
+    const padded = await connectV1(api, { listTools: true, env: { JUNGLE_GRID_API_KEY: '  jg_test_SECRET_abc123 \n' } })
     try {
       const result = await padded.call('get_job', { job_id: 'job_123' })
       assert.notEqual(result.isError, true, text(result))
@@ -333,7 +333,7 @@ describe('refused connection', () => {
   let refused
   before(async () => {
     port = await closedPort()
-    refused = await connectV1(null, { env: { JUNGLEGRID_API_BASE: `http://127.0.0.1:${port}` } })
+    refused = await connectV1(null, { listTools: true, env: { JUNGLEGRID_API_BASE: `http://127.0.0.1:${port}` } })
   })
   after(() => refused?.close())
 
@@ -354,12 +354,12 @@ describe('refused connection', () => {
 describe('timeout (JUNGLE_GRID_TIMEOUT_MS=300)', () => {
   let slow
   before(async () => {
-    slow = await connectV1(api, { env: { JUNGLE_GRID_TIMEOUT_MS: '300' } })
+    slow = await connectV1(api, { listTools: true, env: { JUNGLE_GRID_TIMEOUT_MS: '300' } })
   })
   after(() => slow?.close())
 
   test('an answer slower than the timeout: the message says it timed out and names the host', async () => {
-    api.override('getJob', { delayMs: 3000, json: { ok: true, data: { job_id: 'late' } } })
+    api.override('job', { delayMs: 3000, json: { ok: true, data: { job_id: 'late' } } })
     const result = await slow.call('get_job', { job_id: 'job_123' })
     assertFailed(result, new RegExp(`^get_job failed: .*127\\.0\\.0\\.1:${api.port}.*timed out`))
     assert.match(text(result), /300 ms/)

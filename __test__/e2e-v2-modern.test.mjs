@@ -3,14 +3,14 @@
 // generations must see the same tools, send the same API requests and get the same results.
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { API_KEY, startFakeApi } from './support/fake-api.mjs'
-import { MODERN_PROTOCOL, PKG, SEED_TOOLS, connectV1, connectV2, spawnRaw, text } from './support/mcp.mjs'
+import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { MODERN_PROTOCOL, PACKAGE, SEED_TOOLS, connectV1, connectV2, spawnRaw, text } from './helpers/mcp.mjs'
 
 let api
 let v2
 before(async () => {
-  api = await startFakeApi()
-  v2 = await connectV2(api)
+  api = await startFakeUpstream({ vectors: true })
+  v2 = await connectV2(api, { listTools: true })
 })
 after(async () => {
   await v2?.close()
@@ -39,14 +39,14 @@ describe('2026-07-28 through the v2 client', () => {
   test('server identity and instructions reach the modern client', () => {
     const info = v2.client.getServerVersion()
     assert.equal(info?.name, 'junglegrid')
-    assert.equal(info?.version, PKG.version)
+    assert.equal(info?.version, PACKAGE.version)
     assert.match(v2.client.getInstructions() ?? '', /estimate_job/)
   })
 
   test('tools/list: the seed tools first, same definitions as the 2025 generation', async () => {
     const { tools } = await v2.client.listTools()
     assert.deepEqual(tools.map((t) => t.name).slice(0, SEED_TOOLS.length), SEED_TOOLS)
-    const v1 = await connectV1(api)
+    const v1 = await connectV1(api, { listTools: true })
     try {
       const { tools: legacy } = await v1.client.listTools()
       const pick = (t) => ({ name: t.name, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations, description: t.description })
@@ -84,7 +84,7 @@ describe('2026-07-28 through the v2 client', () => {
   })
 
   test('get_job: billing normalisation', async () => {
-    api.fixtures.getJob = { job_id: 'job_123', status: 'pending', billing: { status: 'pending', total_spent_usd: 53.42525 } }
+    api.fixtures.job = { job_id: 'job_123', status: 'pending', billing: { status: 'pending', total_spent_usd: 53.42525 } }
     const result = await v2.call('get_job', { job_id: 'job_123' })
     assert.deepEqual(result.structuredContent.data, { job_id: 'job_123', status: 'pending', billing: { status: 'pending' }, actual_cost_usd: null })
   })
@@ -140,7 +140,7 @@ describe('server/discover on a raw pipe', () => {
       assert.ok(json.includes(MODERN_PROTOCOL), json)
       assert.match(json, /2025-\d\d-\d\d/)
     } finally {
-      await raw.close()
+      await raw.end()
     }
   })
 })

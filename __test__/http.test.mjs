@@ -6,7 +6,7 @@ import { Client as ClientV2 } from '@modelcontextprotocol/client'
 import { StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client'
 import { SERVICE_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { METADATA_URL, RESOURCE, activeToken, connectHttp, post, roundRobin, startHosted } from './helpers/http-server.mjs'
-import { text } from './helpers/mcp.mjs'
+import { text, waitFor } from './helpers/mcp.mjs'
 
 const CHALLENGE = `Bearer resource_metadata="${METADATA_URL}"`
 const METADATA = {
@@ -138,11 +138,13 @@ describe('token introspection', () => {
   })
 
   test('a cached token is never trusted past its exp', async () => {
-    upstream.introspection = () => activeToken('jobs:read', { exp: Math.floor(Date.now() / 1000) + 1 })
+    // exp is in whole seconds: +3 leaves at least 2 s for the first request, whatever the clock's phase.
+    const exp = Math.floor(Date.now() / 1000) + 3
+    upstream.introspection = () => activeToken('jobs:read', { exp })
     upstream.acceptToken = () => true
     const list = () => post(hosted.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { authorization: 'Bearer short-lived' })
     assert.equal((await list()).res.status, 200)
-    await new Promise((r) => setTimeout(r, 1100))
+    await waitFor(() => Date.now() >= (exp + 1) * 1000, { what: 'the token to pass its exp' })
     upstream.introspection = () => ({ status: 200, body: { active: false } })
     assert.equal((await list()).res.status, 401)
   })
@@ -280,7 +282,7 @@ describe('replication and shutdown', () => {
     scopedTokens()
     upstream.override('job', { delayMs: 800, body: { ok: true, data: { job_id: 'slow' } } })
     const pending = post(own.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_job', arguments: { job_id: 'slow' } } }, { authorization: 'Bearer tok:jobs:read' })
-    await new Promise((r) => setTimeout(r, 300))
+    await waitFor(() => upstream.requestsTo('job').length > 0, { what: 'the get_job request to reach the API' })
     own.child.kill('SIGTERM')
     const { res, json } = await pending
     assert.equal(res.status, 200)

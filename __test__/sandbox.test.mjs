@@ -7,32 +7,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { connectV1, text } from './helpers/mcp.mjs'
 
-const BIN = fileURLToPath(new URL('../bin/junglegrid-mcp.js', import.meta.url))
 const require = createRequire(import.meta.url)
 const { startSandbox, JungleGridClient } = require('../lib/index.js')
 const IMAGE = 'pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime'
 
 /** The bin as a host starts it: no JUNGLE_GRID_API_KEY anywhere in its environment. */
-async function connect(args = [], env = {}) {
-  const childEnv = { PATH: process.env.PATH, JUNGLE_GRID_LOG: 'warn', ...env }
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, ...args],
-    env: childEnv,
-    stderr: 'pipe',
-  })
-  let stderr = ''
-  transport.stderr?.on('data', (d) => (stderr += d))
-  const client = new Client({ name: 'junglegrid-sandbox-tests', version: '1.0.0' })
-  await client.connect(transport)
-  return { client, stderr: () => stderr, close: () => client.close() }
-}
-
-const text = (result) => result.content.map((c) => c.text).join('\n')
+const connect = (args = [], env = {}) => connectV1(null, { args, env: { JUNGLE_GRID_API_KEY: undefined, ...env } })
 
 async function call(client, name, args) {
   return client.callTool({ name, arguments: args })

@@ -312,7 +312,7 @@ describe('process behaviour', () => {
 
 describe('concurrency', () => {
   test('200 calls in flight are served concurrently, each with its own answer', async () => {
-    upstream.delayMs = 100
+    upstream.gate(50)
     upstream.jobResponder = (id) => ({ job_id: id, status: 'running' })
     const ids = Array.from({ length: 200 }, (_, i) => `job_${i}`)
     const results = await Promise.all(ids.map((id) => call('get_job', { job_id: id })))
