@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { activeToken, startHosted } from './helpers/http-server.mjs'
+import { activeToken, startHosted } from './helpers/mcp.mjs'
 import { authProxy } from './helpers/auth-proxy.mjs'
 
 // Installed by `npm run test:setup` into __test__/conformance (its own package, so the Node 22

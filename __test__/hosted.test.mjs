@@ -2,11 +2,10 @@
 // its cache, scopes, the user's token forwarded, guards, both protocol generations, replication.
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Client as ClientV2 } from '@modelcontextprotocol/client'
-import { StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client'
 import { SERVICE_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { METADATA_URL, RESOURCE, activeToken, connectHttp, post, roundRobin, startHosted } from './helpers/http-server.mjs'
-import { text, waitFor } from './helpers/mcp.mjs'
+import {
+  METADATA_URL, RESOURCE, activeToken, connectHttp, connectHttpV2, post, roundRobin, startHosted, text, waitFor,
+} from './helpers/mcp.mjs'
 
 const CHALLENGE = `Bearer resource_metadata="${METADATA_URL}"`
 const METADATA = {
@@ -223,9 +222,7 @@ describe('tool calls run as the user, within their scopes', () => {
 describe('both protocol generations over HTTP', () => {
   test('2026-07-28 through the v2 client', async () => {
     scopedTokens()
-    const transport = new HttpV2(new URL(`${hosted.url}/mcp`), { requestInit: { headers: { Authorization: 'Bearer tok:jobs:read' } } })
-    const client = new ClientV2({ name: 'v2-http', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } })
-    await client.connect(transport)
+    const { client } = await connectHttpV2(hosted.url, 'tok:jobs:read')
     try {
       assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28')
       const r = await client.callTool({ name: 'get_job', arguments: { job_id: 'job_123' } })

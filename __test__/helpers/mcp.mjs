@@ -8,8 +8,8 @@
 //   - spawnRaw: a raw newline-delimited JSON-RPC pipe, for malformed input and process behaviour;
 //   - runBin: the bin run to completion (flags such as --version, --help, doctor);
 //   - stdioSuite: the before/after/afterEach of a suite (fake API + client) in one call.
-// Hosted mode (Streamable HTTP + OAuth) has its own starter in ./http-server.mjs (startHosted,
-// connectHttp, post) that uses the same fake API.
+//   - hosted mode (Streamable HTTP + OAuth), re-exported from ./http-server.mjs: startHosted,
+//     connectHttp (v1), connectHttpV2 (2026-07-28), post (raw JSON-RPC), activeToken, roundRobin.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
@@ -21,6 +21,10 @@ import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/clien
 import { Client as ClientV2 } from '@modelcontextprotocol/client'
 import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/stdio'
 import { API_KEY, startFakeUpstream } from './fake-upstream.mjs'
+
+export {
+  activeToken, connectHttp, connectHttpV2, ISSUER, METADATA_URL, post, RESOURCE, roundRobin, startHosted,
+} from './http-server.mjs'
 
 export const BIN = fileURLToPath(new URL('../../bin/junglegrid-mcp.js', import.meta.url))
 export const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
