@@ -1,0 +1,2 @@
+import { JungleGridClient } from '@jungle-grid/mcp'
+new JungleGridClient().getJob({ jobid: 5 })
