@@ -434,6 +434,7 @@ describe('unknown tools, TS test vectors', () => {
     test('the server still answers tools/list and tool calls afterwards', async () => {
       await assert.rejects(mcp.call('stream_job_logs', { job_id: 'j' }))
       const { tools } = await mcp.client.listTools()
+      assert.ok(tools.length >= 11)
       assert.equal(tools[0].name, 'estimate_job')
       const result = await mcp.call('list_jobs', {})
       assert.equal(text(result), 'Found 1 Jungle Grid job. next_cursor=null.')
@@ -441,20 +442,9 @@ describe('unknown tools, TS test vectors', () => {
   })
 })
 
-describe('unknown tools and malformed JSON-RPC, default fixtures', () => {
+describe('malformed JSON-RPC, default fixtures', () => {
   let upstream
-  let mcp
-  stdioSuite({}, (s) => ({ api: upstream, mcp } = s))
-
-  const call = (name, args) => mcp.client.callTool({ name, arguments: args })
-
-  describe('unknown tools and protocol errors', () => {
-    test('an unknown tool is a JSON-RPC error and the server keeps serving', async () => {
-      await assert.rejects(call('launch_rocket', {}), (e) => e.code === -32602 && /Unknown tool: launch_rocket/.test(e.message))
-      const { tools } = await mcp.client.listTools()
-      assert.ok(tools.length >= 11)
-    })
-  })
+  stdioSuite({}, (s) => ({ api: upstream } = s))
 
   describe('malformed JSON-RPC over raw stdio', () => {
     test('garbage, non-messages and a huge line get errors; the server keeps serving', async () => {

@@ -1,2 +1,0 @@
-import { JungleGridClient } from '@jungle-grid/mcp'
-new JungleGridClient().getJob({ jobid: 5 })
