@@ -16,7 +16,7 @@ use crate::api::ApiClient;
 use crate::api::transfer::{UploadOptions, UploadSource};
 use crate::config::{ClientOptions, Config, ConfigError, ProcessEnv};
 use crate::error::Error;
-use crate::tools::{JsonObject, ToolContext, ToolName};
+use crate::tools::{self, JsonObject, ToolContext};
 
 /// Cancelled by `shutdown()` (SIGINT/SIGTERM in the bin) to stop a running server.
 static SHUTDOWN: LazyLock<CancellationToken> = LazyLock::new(CancellationToken::new);
@@ -267,7 +267,7 @@ JUNGLE_GRID_API_KEY environment variable."
             Ok(api) => api,
             Err(e) => return failure(e),
         };
-        let Some(tool) = ToolName::from_name(&tool) else {
+        let Some(tool) = tools::find(&tool) else {
             return failure(&Error::invalid_argument(format!("Unknown tool: {tool}")));
         };
         let args: JsonObject = match args {

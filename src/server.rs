@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::api::ApiClient;
 use crate::error::Error;
-use crate::tools::{JsonObject, Progress, ToolContext, ToolName, ToolOutput};
+use crate::tools::{self, JsonObject, Progress, ToolContext, ToolOutput};
 use crate::transport::auth::AuthInfo;
 use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
 
@@ -38,7 +38,7 @@ temporary download URL (treat it as a secret). Use cancel_job to stop a job that
 #[derive(Clone)]
 pub struct JungleGridServer {
     api: ApiClient,
-    tools: Arc<[ToolName]>,
+    tools: Arc<[tools::Tool]>,
     local_files: bool,
     /// The minimum level the client asked for with logging/setLevel (a rank, see [`level_rank`]).
     log_threshold: Arc<AtomicU8>,
@@ -79,11 +79,11 @@ fn level_rank(level: LoggingLevel) -> u8 {
 impl JungleGridServer {
     /// A server offering all tools.
     pub fn new(api: ApiClient) -> Self {
-        Self::with_tools(api, &ToolName::ALL)
+        Self::with_tools(api, tools::TOOLS)
     }
 
     /// A server offering only `tools` (read-only mode, `--tools`).
-    pub fn with_tools(api: ApiClient, tools: &[ToolName]) -> Self {
+    pub fn with_tools(api: ApiClient, tools: &[tools::Tool]) -> Self {
         JungleGridServer {
             api,
             tools: tools.into(),
@@ -170,7 +170,7 @@ impl JungleGridServer {
 
     /// Runs a long tool call as a task (Tasks extension): the client gets a task handle at once and
     /// polls `tasks/get`; progress shows as the task's status message; `tasks/cancel` stops it.
-    fn spawn_task(&self, tool: ToolName, api: ApiClient, args: JsonObject) -> CreateTaskResult {
+    fn spawn_task(&self, tool: tools::Tool, api: ApiClient, args: JsonObject) -> CreateTaskResult {
         let local_files = self.local_files;
         let sandbox = self.sandbox;
         let options = TaskOptions::new()
@@ -201,14 +201,14 @@ impl JungleGridServer {
         CreateTaskResult::new(task)
     }
 
-    fn enabled(&self, name: &str) -> Option<ToolName> {
-        ToolName::from_name(name).filter(|t| self.tools.contains(t))
+    fn enabled(&self, name: &str) -> Option<tools::Tool> {
+        tools::find(name).filter(|t| self.tools.contains(t))
     }
 }
 
 /// The MCP definition of a tool (built from its static [`crate::tools::ToolDef`]).
-pub fn tool_definition(tool: ToolName) -> Tool {
-    let def = tool.def();
+pub fn tool_definition(tool: tools::Tool) -> Tool {
+    let def = tool;
     let annotations = ToolAnnotations::new()
         .read_only(def.read_only)
         .destructive(def.destructive)
@@ -228,7 +228,7 @@ pub fn success_result(output: ToolOutput) -> CallToolResult {
 }
 
 /// A failed call of a known tool: `isError: true` and `<tool> failed: ...`.
-pub fn error_result(tool: ToolName, error: &crate::error::Error) -> CallToolResult {
+pub fn error_result(tool: tools::Tool, error: &crate::error::Error) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(error.for_tool(tool.as_str()))])
 }
 
@@ -324,7 +324,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let Some(tool) = self.enabled(&request.name) else {
-            let message = match ToolName::from_name(&request.name) {
+            let message = match tools::find(&request.name) {
                 Some(_) => format!(
                     "Tool {} is not available: this server was started with a restricted tool set \
 (--read-only / --tools).",
@@ -361,7 +361,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         let wants_task = context
             .client_capabilities()
             .is_some_and(|caps| caps.supports_tasks());
-        if tool == ToolName::WaitForJob && wants_task {
+        if *tool == tools::jobs::WAIT_FOR_JOB && wants_task {
             return Ok(self.spawn_task(tool, api, args).into());
         }
         let (ctx, forwarder) = self.context(&context, api);

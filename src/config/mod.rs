@@ -6,7 +6,7 @@ pub mod http;
 use std::time::Duration;
 
 use crate::secret::Secret;
-use crate::tools::ToolName;
+use crate::tools::{self, Tool};
 
 pub const DEFAULT_API_BASE: &str = "https://api.junglegrid.dev";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -104,7 +104,7 @@ pub struct Config {
     pub api: ApiConfig,
     pub api_key: Secret,
     /// The tools this server offers, in the seed's order.
-    pub tools: Vec<ToolName>,
+    pub tools: Vec<Tool>,
     /// Talking to the embedded simulator: jobs are simulated.
     pub sandbox: bool,
 }
@@ -186,14 +186,14 @@ fn parse_flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigE
 /// Which tools to offer: all, a named subset (`--tools` / `JUNGLE_GRID_TOOLS`), and only the
 /// read-only ones in read-only mode (`--read-only` / `JUNGLE_GRID_READ_ONLY=1`). Unknown names are
 /// an error, and so is naming a write tool in read-only mode: silently dropping it would surprise.
-pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<Vec<ToolName>, ConfigError> {
+pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<Vec<Tool>, ConfigError> {
     let read_only = overrides.read_only
         || parse_flag("JUNGLE_GRID_READ_ONLY", env.get("JUNGLE_GRID_READ_ONLY"))?;
     let (name, list) = match &overrides.tools {
         Some(v) => ("--tools", Some(v.clone())),
         None => ("JUNGLE_GRID_TOOLS", env.get("JUNGLE_GRID_TOOLS")),
     };
-    let mut tools: Vec<ToolName> = ToolName::ALL.to_vec();
+    let mut tools: Vec<Tool> = tools::TOOLS.to_vec();
     if let Some(list) = non_blank(list) {
         let names: Vec<&str> = list
             .split(',')
@@ -203,13 +203,17 @@ pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<Vec<ToolNam
         let unknown: Vec<&str> = names
             .iter()
             .copied()
-            .filter(|n| ToolName::from_name(n).is_none())
+            .filter(|n| tools::find(n).is_none())
             .collect();
         if !unknown.is_empty() {
             return Err(ConfigError::UnknownTools {
                 name,
                 unknown: unknown.join(", "),
-                known: ToolName::ALL.map(ToolName::as_str).join(", "),
+                known: tools::TOOLS
+                    .iter()
+                    .map(|t| t.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         tools.retain(|t| names.contains(&t.as_str()));
@@ -297,7 +301,7 @@ impl Config {
         Ok(Config {
             api,
             api_key: Secret::new(api_key),
-            tools: ToolName::ALL.to_vec(),
+            tools: tools::TOOLS.to_vec(),
             sandbox: false,
         })
     }
@@ -425,12 +429,12 @@ mod tests {
     #[test]
     fn tool_selection() {
         let all = resolve_tools(&[], &Overrides::default()).unwrap();
-        assert_eq!(all, ToolName::ALL.to_vec());
+        assert_eq!(all, tools::TOOLS.to_vec());
 
         let ro = resolve_tools(&[("JUNGLE_GRID_READ_ONLY", "1")], &Overrides::default()).unwrap();
         assert_eq!(ro.len(), 9);
         assert!(ro.iter().all(|t| t.is_read_only()));
-        assert!(!ro.contains(&ToolName::SubmitJob));
+        assert!(!ro.contains(&&tools::jobs::SUBMIT_JOB));
 
         let cli = Overrides {
             tools: Some(" get_job, list_jobs ,".into()),
@@ -438,7 +442,7 @@ mod tests {
         };
         assert_eq!(
             resolve_tools(&[], &cli).unwrap(),
-            vec![ToolName::ListJobs, ToolName::GetJob]
+            vec![&tools::jobs::LIST_JOBS, &tools::jobs::GET_JOB]
         );
 
         let err = resolve_tools(

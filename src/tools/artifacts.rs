@@ -35,6 +35,7 @@ again. Then call get_artifact for a download URL.",
     scopes: &["jobs:read", "jobs:write"],
     input_schema: LazyLock::new(input_schema::<JobIdArgs>),
     output_schema: LazyLock::new(output_schema::<ArtifactsData>),
+    handler: |ctx, args| Box::pin(list_artifacts(ctx, args)),
 };
 
 pub async fn list_artifacts(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -111,6 +112,7 @@ for the job to complete and call list_artifacts again.",
     scopes: &["jobs:read", "jobs:write"],
     input_schema: LazyLock::new(input_schema::<GetArtifactArgs>),
     output_schema: LazyLock::new(output_schema::<ArtifactDownloadData>),
+    handler: |ctx, args| Box::pin(get_artifact(ctx, args)),
 };
 
 pub async fn get_artifact(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {

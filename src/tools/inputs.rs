@@ -133,6 +133,7 @@ secrets. Once complete, pass { input_id } in submit_job's input_files (kind inpu
     scopes: &["jobs:submit", "jobs:write"],
     input_schema: LazyLock::new(input_schema::<UploadJobInputArgs>),
     output_schema: LazyLock::new(output_schema::<UploadSlotData>),
+    handler: |ctx, args| Box::pin(upload_job_input(ctx, args)),
 };
 
 pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -174,6 +175,7 @@ mount path. Only inputs whose upload was completed (ready) can be used in submit
     scopes: &["jobs:read", "jobs:write"],
     input_schema: LazyLock::new(input_schema::<NoArgs>),
     output_schema: LazyLock::new(output_schema::<InputsData>),
+    handler: |ctx, args| Box::pin(list_job_inputs(ctx, args)),
 };
 
 pub async fn list_job_inputs(ctx: &ToolContext, _args: &JsonObject) -> Result<ToolOutput> {

@@ -143,6 +143,7 @@ range, and submit only after they approve.",
     scopes: &["jobs:estimate", "jobs:read", "jobs:write"],
     input_schema: LazyLock::new(input_schema::<EstimateJobArgs>),
     output_schema: LazyLock::new(output_schema::<EstimateData>),
+    handler: |ctx, args| Box::pin(estimate_job(ctx, args)),
 };
 
 pub async fn estimate_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -291,6 +292,7 @@ or cancelled, then get_job_logs and list_artifacts.",
     scopes: SUBMIT_SCOPES,
     input_schema: LazyLock::new(input_schema::<SubmitJobArgs>),
     output_schema: LazyLock::new(output_schema::<SubmittedJobData>),
+    handler: |ctx, args| Box::pin(submit_job(ctx, args)),
 };
 
 pub async fn submit_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -353,6 +355,7 @@ for the next page.",
     scopes: READ_SCOPES,
     input_schema: LazyLock::new(input_schema::<ListJobsArgs>),
     output_schema: LazyLock::new(output_schema::<JobListData>),
+    handler: |ctx, args| Box::pin(list_jobs(ctx, args)),
 };
 
 pub async fn list_jobs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -427,6 +430,7 @@ is happening; once it is completed, call list_artifacts.",
     scopes: READ_SCOPES,
     input_schema: LazyLock::new(input_schema::<JobIdArgs>),
     output_schema: LazyLock::new(output_schema::<JobData>),
+    handler: |ctx, args| Box::pin(get_job(ctx, args)),
 };
 
 pub async fn get_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -521,6 +525,7 @@ first when get_job_logs is empty or the job is still queued or starting.",
     scopes: READ_SCOPES,
     input_schema: LazyLock::new(input_schema::<JobIdArgs>),
     output_schema: LazyLock::new(output_schema::<EventsData>),
+    handler: |ctx, args| Box::pin(get_job_events(ctx, args)),
 };
 
 pub async fn get_job_events(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -598,6 +603,7 @@ as cursor for the next page. If logs are empty while the job is queued or starti
     scopes: &["logs:read", "jobs:read", "jobs:write"],
     input_schema: LazyLock::new(input_schema::<JobLogsArgs>),
     output_schema: LazyLock::new(output_schema::<LogsData>),
+    handler: |ctx, args| Box::pin(get_job_logs(ctx, args)),
 };
 
 pub async fn get_job_logs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -658,6 +664,7 @@ return a CONFLICT error.",
     scopes: SUBMIT_SCOPES,
     input_schema: LazyLock::new(input_schema::<CancelJobArgs>),
     output_schema: LazyLock::new(output_schema::<CancelData>),
+    handler: |ctx, args| Box::pin(cancel_job(ctx, args)),
 };
 
 pub async fn cancel_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
@@ -768,6 +775,7 @@ and stops when the client cancels. If it times out, the job is still running: ca
     scopes: READ_SCOPES,
     input_schema: LazyLock::new(input_schema::<WaitForJobArgs>),
     output_schema: LazyLock::new(output_schema::<WaitData>),
+    handler: |ctx, args| Box::pin(wait_for_job(ctx, args)),
 };
 
 pub fn is_terminal(job: &Value) -> bool {

@@ -10,6 +10,8 @@ pub mod jobs;
 pub mod schema;
 pub mod summary;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, LazyLock};
 
 use serde_json::Value;
@@ -19,88 +21,37 @@ use crate::api::ApiClient;
 use crate::error::Result;
 pub use args::JsonObject;
 
-/// The tools, in the seed's order (that is the order of `tools/list`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ToolName {
-    EstimateJob,
-    SubmitJob,
-    UploadJobInput,
-    ListJobInputs,
-    ListJobs,
-    GetJob,
-    GetJobEvents,
-    GetJobLogs,
-    CancelJob,
-    ListArtifacts,
-    GetArtifact,
-    WaitForJob,
+/// Every tool, registered once, in the seed's order (that is the order of `tools/list`), then the
+/// tools this server adds. `tools/list`, `--tools`/`--read-only`, hosted scope checks, the JS library
+/// and the generated README table all read this table. To add a tool: define its `ToolDef` beside
+/// its argument type in the resource module and list it here.
+pub static TOOLS: &[&ToolDef] = &[
+    &jobs::ESTIMATE_JOB,
+    &jobs::SUBMIT_JOB,
+    &inputs::UPLOAD_JOB_INPUT,
+    &inputs::LIST_JOB_INPUTS,
+    &jobs::LIST_JOBS,
+    &jobs::GET_JOB,
+    &jobs::GET_JOB_EVENTS,
+    &jobs::GET_JOB_LOGS,
+    &jobs::CANCEL_JOB,
+    &artifacts::LIST_ARTIFACTS,
+    &artifacts::GET_ARTIFACT,
+    &jobs::WAIT_FOR_JOB,
+];
+
+/// A registered tool: a cheap, comparable handle on its static definition.
+pub type Tool = &'static ToolDef;
+
+/// The registered tool called `name`.
+pub fn find(name: &str) -> Option<Tool> {
+    TOOLS.iter().copied().find(|t| t.name == name)
 }
 
-impl ToolName {
-    /// The seed's 11 tools in its order, then the tools this server adds.
-    pub const ALL: [ToolName; 12] = [
-        ToolName::EstimateJob,
-        ToolName::SubmitJob,
-        ToolName::UploadJobInput,
-        ToolName::ListJobInputs,
-        ToolName::ListJobs,
-        ToolName::GetJob,
-        ToolName::GetJobEvents,
-        ToolName::GetJobLogs,
-        ToolName::CancelJob,
-        ToolName::ListArtifacts,
-        ToolName::GetArtifact,
-        ToolName::WaitForJob,
-    ];
+/// A tool handler: validates the arguments, calls the API and summarises the answer.
+pub type Handler = for<'a> fn(&'a ToolContext, &'a JsonObject) -> BoxFuture<'a, Result<ToolOutput>>;
 
-    pub fn def(self) -> &'static ToolDef {
-        match self {
-            ToolName::EstimateJob => &jobs::ESTIMATE_JOB,
-            ToolName::SubmitJob => &jobs::SUBMIT_JOB,
-            ToolName::UploadJobInput => &inputs::UPLOAD_JOB_INPUT,
-            ToolName::ListJobInputs => &inputs::LIST_JOB_INPUTS,
-            ToolName::ListJobs => &jobs::LIST_JOBS,
-            ToolName::GetJob => &jobs::GET_JOB,
-            ToolName::GetJobEvents => &jobs::GET_JOB_EVENTS,
-            ToolName::GetJobLogs => &jobs::GET_JOB_LOGS,
-            ToolName::CancelJob => &jobs::CANCEL_JOB,
-            ToolName::ListArtifacts => &artifacts::LIST_ARTIFACTS,
-            ToolName::GetArtifact => &artifacts::GET_ARTIFACT,
-            ToolName::WaitForJob => &jobs::WAIT_FOR_JOB,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.def().name
-    }
-
-    pub fn from_name(name: &str) -> Option<ToolName> {
-        ToolName::ALL.into_iter().find(|t| t.as_str() == name)
-    }
-
-    /// Whether the tool only reads (it may be offered in a read-only server).
-    pub fn is_read_only(self) -> bool {
-        self.def().read_only
-    }
-
-    /// Validates the arguments, calls the API and summarises the answer.
-    pub async fn call(self, ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
-        match self {
-            ToolName::EstimateJob => jobs::estimate_job(ctx, args).await,
-            ToolName::SubmitJob => jobs::submit_job(ctx, args).await,
-            ToolName::UploadJobInput => inputs::upload_job_input(ctx, args).await,
-            ToolName::ListJobInputs => inputs::list_job_inputs(ctx, args).await,
-            ToolName::ListJobs => jobs::list_jobs(ctx, args).await,
-            ToolName::GetJob => jobs::get_job(ctx, args).await,
-            ToolName::GetJobEvents => jobs::get_job_events(ctx, args).await,
-            ToolName::GetJobLogs => jobs::get_job_logs(ctx, args).await,
-            ToolName::CancelJob => jobs::cancel_job(ctx, args).await,
-            ToolName::ListArtifacts => artifacts::list_artifacts(ctx, args).await,
-            ToolName::GetArtifact => artifacts::get_artifact(ctx, args).await,
-            ToolName::WaitForJob => jobs::wait_for_job(ctx, args).await,
-        }
-    }
-}
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What a tool call may use besides its arguments. Transport-neutral: the MCP server and the JS
 /// library each build one.
@@ -157,6 +108,43 @@ pub struct ToolDef {
     pub scopes: &'static [&'static str],
     pub input_schema: LazyLock<Arc<JsonObject>>,
     pub output_schema: LazyLock<Arc<JsonObject>>,
+    /// Runs a call; see [`Handler`].
+    pub handler: Handler,
+}
+
+impl ToolDef {
+    pub fn as_str(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether the tool only reads (it may be offered in a read-only server).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Validates the arguments, calls the API and summarises the answer.
+    pub fn call<'a>(
+        &self,
+        ctx: &'a ToolContext,
+        args: &'a JsonObject,
+    ) -> BoxFuture<'a, Result<ToolOutput>> {
+        (self.handler)(ctx, args)
+    }
+}
+
+/// Tools are identified by name (each is registered once).
+impl PartialEq for ToolDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for ToolDef {}
+
+impl std::fmt::Debug for ToolDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
 }
 
 /// What a successful tool call gives back: the API's data and a one-line summary.

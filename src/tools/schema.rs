@@ -129,7 +129,7 @@ pub fn output_schema<T: JsonSchema>() -> Arc<JsonObject> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::ToolName;
+    use crate::tools::{TOOLS, Tool, artifacts, jobs};
 
     fn walk(value: &Value, visit: &mut dyn FnMut(&JsonObject)) {
         match value {
@@ -144,8 +144,7 @@ mod tests {
 
     #[test]
     fn schemas_are_plain_json_schema() {
-        for tool in ToolName::ALL {
-            let def = tool.def();
+        for def in TOOLS.iter().copied() {
             let input = Value::Object((**def.input_schema).clone());
             let output = Value::Object((**def.output_schema).clone());
             assert_eq!(input["type"], "object", "{}", def.name);
@@ -180,18 +179,18 @@ mod tests {
 
     #[test]
     fn inputs_advertise_the_seed_names_not_the_aliases() {
-        let props = |t: ToolName| -> Vec<String> {
-            t.def().input_schema["properties"]
+        let props = |t: Tool| -> Vec<String> {
+            t.input_schema["properties"]
                 .as_object()
                 .unwrap()
                 .keys()
                 .cloned()
                 .collect()
         };
-        assert!(props(ToolName::GetArtifact).contains(&"artifact_id".to_string()));
-        assert!(props(ToolName::GetJob).contains(&"job_id".to_string()));
-        assert!(props(ToolName::SubmitJob).contains(&"workload_type".to_string()));
-        for tool in ToolName::ALL {
+        assert!(props(&artifacts::GET_ARTIFACT).contains(&"artifact_id".to_string()));
+        assert!(props(&jobs::GET_JOB).contains(&"job_id".to_string()));
+        assert!(props(&jobs::SUBMIT_JOB).contains(&"workload_type".to_string()));
+        for tool in TOOLS.iter().copied() {
             for alias in [
                 "jobId",
                 "artifactId",
@@ -205,7 +204,7 @@ mod tests {
                 );
             }
         }
-        let required = &ToolName::GetArtifact.def().input_schema["required"];
+        let required = &artifacts::GET_ARTIFACT.input_schema["required"];
         assert_eq!(required, &serde_json::json!(["job_id", "artifact_id"]));
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::config::http::HttpConfig;
 use crate::secret::Secret;
-use crate::tools::ToolName;
+use crate::tools::Tool;
 
 /// Who is calling, as introspection established. Travels with the HTTP request to the tool call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +27,8 @@ pub struct AuthInfo {
 
 impl AuthInfo {
     /// `Ok` when one of the tool's scopes was granted, else the scopes that would do.
-    pub fn allows(&self, tool: ToolName) -> Result<(), &'static [&'static str]> {
-        let needed = tool.def().scopes;
+    pub fn allows(&self, tool: Tool) -> Result<(), &'static [&'static str]> {
+        let needed = tool.scopes;
         if needed.iter().any(|s| self.scopes.iter().any(|g| g == s)) {
             Ok(())
         } else {
@@ -372,17 +372,17 @@ mod tests {
         let estimate = info(&["jobs:estimate"]);
         let submit = info(&["jobs:submit"]);
         let logs = info(&["logs:read"]);
-        for tool in ToolName::ALL {
+        for tool in crate::tools::TOOLS.iter().copied() {
             // jobs:write is compatible with every tool.
             assert!(write.allows(tool).is_ok(), "{tool:?}");
         }
-        assert!(estimate.allows(ToolName::EstimateJob).is_ok());
-        assert!(read.allows(ToolName::EstimateJob).is_ok());
-        assert!(estimate.allows(ToolName::GetJob).is_err());
+        assert!(estimate.allows(&crate::tools::jobs::ESTIMATE_JOB).is_ok());
+        assert!(read.allows(&crate::tools::jobs::ESTIMATE_JOB).is_ok());
+        assert!(estimate.allows(&crate::tools::jobs::GET_JOB).is_err());
         for tool in [
-            ToolName::SubmitJob,
-            ToolName::UploadJobInput,
-            ToolName::CancelJob,
+            &crate::tools::jobs::SUBMIT_JOB,
+            &crate::tools::inputs::UPLOAD_JOB_INPUT,
+            &crate::tools::jobs::CANCEL_JOB,
         ] {
             assert!(submit.allows(tool).is_ok());
             assert_eq!(
@@ -391,20 +391,20 @@ mod tests {
             );
         }
         for tool in [
-            ToolName::ListJobs,
-            ToolName::ListJobInputs,
-            ToolName::GetJob,
-            ToolName::GetJobEvents,
-            ToolName::ListArtifacts,
-            ToolName::GetArtifact,
-            ToolName::WaitForJob,
+            &crate::tools::jobs::LIST_JOBS,
+            &crate::tools::inputs::LIST_JOB_INPUTS,
+            &crate::tools::jobs::GET_JOB,
+            &crate::tools::jobs::GET_JOB_EVENTS,
+            &crate::tools::artifacts::LIST_ARTIFACTS,
+            &crate::tools::artifacts::GET_ARTIFACT,
+            &crate::tools::jobs::WAIT_FOR_JOB,
         ] {
             assert!(read.allows(tool).is_ok());
             assert!(logs.allows(tool).is_err());
             assert!(submit.allows(tool).is_err());
         }
-        assert!(logs.allows(ToolName::GetJobLogs).is_ok());
-        assert!(read.allows(ToolName::GetJobLogs).is_ok());
+        assert!(logs.allows(&crate::tools::jobs::GET_JOB_LOGS).is_ok());
+        assert!(read.allows(&crate::tools::jobs::GET_JOB_LOGS).is_ok());
     }
 
     #[test]
