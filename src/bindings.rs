@@ -78,7 +78,7 @@ impl NativeSandbox {
     /// The API key the simulator accepts.
     #[napi(getter)]
     pub fn api_key(&self) -> &'static str {
-        crate::sandbox::SANDBOX_API_KEY
+        crate::config::SANDBOX_API_KEY
     }
 
     /// Stops the simulator (state in a sandbox dir is saved first).

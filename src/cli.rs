@@ -9,7 +9,7 @@ use crate::config::http::{HttpConfig, HttpOverrides};
 use crate::config::{Config, ConfigError, Env, Overrides};
 use crate::{doctor, logging, transport};
 
-pub const USAGE: &str = "\
+const USAGE_TEMPLATE: &str = "\
 junglegrid-mcp: the Jungle Grid MCP server (stdio).
 
 Usage:
@@ -21,39 +21,19 @@ Usage:
 Starts an MCP server on stdin/stdout for hosts such as Claude Desktop, Cursor and Windsurf.
 Every tool call is forwarded to the Jungle Grid API with your API key.
 
-Options:
-  --api-base <url>     Jungle Grid API base URL (default: JUNGLEGRID_API_BASE or https://api.junglegrid.dev)
-  --timeout-ms <ms>    Timeout of one API request in milliseconds (default: JUNGLE_GRID_TIMEOUT_MS or 30000)
-  --log-level <level>  error, warn, info, debug or trace; logs go to stderr (default: JUNGLE_GRID_LOG or warn)
-  --read-only          Offer only the read-only tools: nothing can be submitted, uploaded or cancelled
-  --tools <a,b,c>      Offer only these tools (comma-separated names)
-  --http               Hosted mode: Streamable HTTP on /mcp, OAuth via token introspection
-                       (also MCP_TRANSPORT=http; needs JUNGLEGRID_INTERNAL_SERVICE_TOKEN)
-  --port <n>           HTTP port (default: PORT or 3000)
-  --host <ip>          HTTP address to listen on (default: HOST or 0.0.0.0)
-  --sandbox            Run against the embedded Jungle Grid simulator: offline, no key, no cost
-  --sandbox-dir <dir>  Keep sandbox state in <dir> so it survives restarts (default: in memory)
-  --sandbox-time-scale <n>  Run simulated time n times faster (default 1)
-  -h, --help           Show this help
-  -V, --version        Show the version
-
-Environment:
-  JUNGLE_GRID_API_KEY      Required. Your Jungle Grid API key (jg_...).
-  JUNGLEGRID_API_BASE      API base URL (preferred).
-  JUNGLE_GRID_API_URL      API base URL (legacy alias, used when JUNGLEGRID_API_BASE is unset).
-  JUNGLE_GRID_TIMEOUT_MS   Request timeout in milliseconds (default 30000).
-  JUNGLE_GRID_LOG          Log level on stderr (default warn).
-  JUNGLE_GRID_READ_ONLY    1 for read-only mode (same as --read-only).
-  JUNGLE_GRID_TOOLS        Comma-separated tools to offer (same as --tools).
-  JUNGLE_GRID_SANDBOX      1 for sandbox mode (same as --sandbox).
-  Hosted mode: PORT, HOST, JUNGLEGRID_INTERNAL_SERVICE_TOKEN, OAUTH_ISSUER, MCP_RESOURCE,
-  MCP_RESOURCE_METADATA_URL, OPENAI_APPS_CHALLENGE_TOKEN, MCP_ALLOWED_ORIGINS, MCP_ALLOWED_HOSTS,
-  MCP_MAX_BODY_BYTES, OAUTH_INTROSPECTION_TIMEOUT_MS, OAUTH_TOKEN_CACHE_MS, NODE_ENV.
-
+{settings}
 Examples:
   JUNGLE_GRID_API_KEY=jg_... npx -y @jungle-grid/mcp
   npx -y @jungle-grid/mcp --sandbox      # try every tool offline, jobs are simulated
 ";
+
+/// `--help`: the fixed head and examples around the settings table's options and variables.
+pub fn usage() -> String {
+    USAGE_TEMPLATE.replace(
+        "{settings}\n",
+        &format!("{}\n", crate::config::settings::help_text()),
+    )
+}
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,7 +149,7 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
     };
     match command {
         Command::Help => {
-            print!("{USAGE}");
+            print!("{}", usage());
             0
         }
         Command::Version => {

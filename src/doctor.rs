@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::api::ApiClient;
 use crate::api::types::ListJobsQuery;
+use crate::config::settings::{Mode, SETTINGS};
 use crate::config::{self, Env, Overrides};
 use crate::error::ErrorKind;
 
@@ -53,6 +54,37 @@ fn describe_key(key: &str) -> (Status, String) {
     }
 }
 
+/// Which of the settings `doctor` reads are set, and where (names only: values may be secret).
+/// Listed from the settings table, so a new setting shows up here without an edit.
+fn settings_in_use(env: &dyn Env, overrides: &Overrides) -> String {
+    let flags = [
+        ("--api-base", overrides.api_base.is_some()),
+        ("--timeout-ms", overrides.timeout_ms.is_some()),
+        ("--read-only", overrides.read_only),
+        ("--tools", overrides.tools.is_some()),
+    ];
+    let set: Vec<String> = SETTINGS
+        .iter()
+        .filter(|s| s.modes.contains(&Mode::Doctor))
+        .flat_map(|s| {
+            let flag = s
+                .flags
+                .iter()
+                .filter_map(|f| f.split(' ').next())
+                .find(|f| flags.contains(&(*f, true)));
+            let var = s.env.iter().find(|v| env.get(v).is_some());
+            flag.map(|f| f.to_string())
+                .into_iter()
+                .chain(var.map(|v| v.to_string()))
+        })
+        .collect();
+    if set.is_empty() {
+        "defaults only".into()
+    } else {
+        format!("set: {}", set.join(", "))
+    }
+}
+
 /// Runs every check; stops before the network checks when the configuration cannot work.
 pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
     let mut checks = vec![check(
@@ -61,6 +93,12 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
         format!("junglegrid-mcp {}", crate::server::VERSION),
         None,
     )];
+    checks.push(check(
+        Status::Ok,
+        "settings",
+        settings_in_use(env, overrides),
+        None,
+    ));
     let api = match config::api_config(env, overrides) {
         Ok(api) => {
             checks.push(check(Status::Ok, "api base", api.base.clone(), None));
@@ -82,7 +120,7 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
             None
         }
     };
-    match config::resolve_tools(env, overrides) {
+    match config::resolve_tools(env, overrides).and_then(|s| crate::tools::select(&s)) {
         Ok(tools) => checks.push(check(
             Status::Ok,
             "tools",
@@ -246,6 +284,7 @@ mod tests {
         assert!(!healthy);
         assert!(text.contains("JUNGLEGRID_API_BASE must be an absolute http(s) URL"));
         assert!(text.contains("Jungle Grid keys start with jg_"));
+        assert!(text.contains("[ok  ] settings: set: JUNGLE_GRID_API_KEY, JUNGLEGRID_API_BASE"));
         assert!(!text.contains("sk_live_secret"));
     }
 

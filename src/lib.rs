@@ -7,6 +7,8 @@ pub mod api;
 pub mod bindings;
 pub mod cli;
 pub mod config;
+#[cfg(test)]
+mod docs;
 pub mod doctor;
 pub mod error;
 pub mod logging;

@@ -8,7 +8,6 @@ use super::{
     resolve_tools,
 };
 use crate::secret::Secret;
-use crate::tools::Tool;
 
 pub const DEFAULT_PORT: u16 = 3000;
 pub const DEFAULT_ISSUER: &str = "https://api.junglegrid.dev";
@@ -53,7 +52,7 @@ pub struct HttpConfig {
     pub introspection_timeout: Duration,
     /// Longest time an accepted token is trusted without asking again (never past its `exp`).
     pub token_cache_ttl: Duration,
-    pub tools: Vec<Tool>,
+    pub tools: super::ToolSelection,
 }
 
 /// Command-line values for the HTTP server.

@@ -2,16 +2,20 @@
 //! start-up. Nothing else in the crate reads environment variables.
 
 pub mod http;
+pub mod settings;
 
 use std::time::Duration;
 
 use crate::secret::Secret;
-use crate::tools::{self, Tool};
 
 pub const DEFAULT_API_BASE: &str = "https://api.junglegrid.dev";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest request timeout accepted: one hour. Anything longer is almost certainly a unit mistake.
 const MAX_TIMEOUT_MS: u64 = 3_600_000;
+
+/// The API key the embedded sandbox accepts (it accepts no other). Defined here, below both the
+/// sandbox and the clients that call it.
+pub const SANDBOX_API_KEY: &str = "jg_sandbox_key";
 
 /// The message the seed documents for a missing key, followed by where to set it.
 pub const MISSING_KEY_MESSAGE: &str = "JUNGLE_GRID_API_KEY is required";
@@ -103,8 +107,8 @@ pub struct ApiConfig {
 pub struct Config {
     pub api: ApiConfig,
     pub api_key: Secret,
-    /// The tools this server offers, in the seed's order.
-    pub tools: Vec<Tool>,
+    /// Which tools this server offers (checked against the tool table by `tools::select`).
+    pub tools: ToolSelection,
     /// Talking to the embedded simulator: jobs are simulated.
     pub sandbox: bool,
 }
@@ -183,56 +187,37 @@ fn parse_flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigE
     }
 }
 
-/// Which tools to offer: all, a named subset (`--tools` / `JUNGLE_GRID_TOOLS`), and only the
-/// read-only ones in read-only mode (`--read-only` / `JUNGLE_GRID_READ_ONLY=1`). Unknown names are
-/// an error, and so is naming a write tool in read-only mode: silently dropping it would surprise.
-pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<Vec<Tool>, ConfigError> {
+/// Which tools to offer, as configured: all, a named subset (`--tools` / `JUNGLE_GRID_TOOLS`), and
+/// only the read-only ones in read-only mode (`--read-only` / `JUNGLE_GRID_READ_ONLY=1`). The tool
+/// layer checks the names against its table (`tools::select`): configuration knows no tools.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolSelection {
+    /// Where the names came from (`--tools` or `JUNGLE_GRID_TOOLS`), for error messages.
+    pub source: &'static str,
+    /// The names given, trimmed, blanks dropped; `None` for all tools.
+    pub names: Option<Vec<String>>,
+    pub read_only: bool,
+}
+
+pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<ToolSelection, ConfigError> {
     let read_only = overrides.read_only
         || parse_flag("JUNGLE_GRID_READ_ONLY", env.get("JUNGLE_GRID_READ_ONLY"))?;
-    let (name, list) = match &overrides.tools {
+    let (source, list) = match &overrides.tools {
         Some(v) => ("--tools", Some(v.clone())),
         None => ("JUNGLE_GRID_TOOLS", env.get("JUNGLE_GRID_TOOLS")),
     };
-    let mut tools: Vec<Tool> = tools::TOOLS.to_vec();
-    if let Some(list) = non_blank(list) {
-        let names: Vec<&str> = list
-            .split(',')
+    let names = non_blank(list).map(|list| {
+        list.split(',')
             .map(str::trim)
             .filter(|n| !n.is_empty())
-            .collect();
-        let unknown: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| tools::find(n).is_none())
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ConfigError::UnknownTools {
-                name,
-                unknown: unknown.join(", "),
-                known: tools::TOOLS
-                    .iter()
-                    .map(|t| t.name)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
-        tools.retain(|t| names.contains(&t.as_str()));
-        let writes: Vec<&str> = tools
-            .iter()
-            .filter(|t| !t.is_read_only())
-            .map(|t| t.as_str())
-            .collect();
-        if read_only && !writes.is_empty() {
-            return Err(ConfigError::WriteToolsInReadOnly {
-                name,
-                tools: writes.join(", "),
-            });
-        }
-    }
-    if read_only {
-        tools.retain(|t| t.is_read_only());
-    }
-    Ok(tools)
+            .map(String::from)
+            .collect()
+    });
+    Ok(ToolSelection {
+        source,
+        names,
+        read_only,
+    })
 }
 
 /// The API half of the configuration; shared by every mode (stdio, library).
@@ -270,7 +255,7 @@ impl Config {
         };
         Ok(Config {
             api: api_config(env, &overrides)?,
-            api_key: Secret::new(crate::sandbox::SANDBOX_API_KEY),
+            api_key: Secret::new(SANDBOX_API_KEY),
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
         })
@@ -301,7 +286,7 @@ impl Config {
         Ok(Config {
             api,
             api_key: Secret::new(api_key),
-            tools: tools::TOOLS.to_vec(),
+            tools: ToolSelection::default(),
             sandbox: false,
         })
     }
@@ -427,52 +412,6 @@ mod tests {
     }
 
     #[test]
-    fn tool_selection() {
-        let all = resolve_tools(&[], &Overrides::default()).unwrap();
-        assert_eq!(all, tools::TOOLS.to_vec());
-
-        let ro = resolve_tools(&[("JUNGLE_GRID_READ_ONLY", "1")], &Overrides::default()).unwrap();
-        assert_eq!(ro.len(), 9);
-        assert!(ro.iter().all(|t| t.is_read_only()));
-        assert!(!ro.contains(&&tools::jobs::SUBMIT_JOB));
-
-        let cli = Overrides {
-            tools: Some(" get_job, list_jobs ,".into()),
-            ..Overrides::default()
-        };
-        assert_eq!(
-            resolve_tools(&[], &cli).unwrap(),
-            vec![&tools::jobs::LIST_JOBS, &tools::jobs::GET_JOB]
-        );
-
-        let err = resolve_tools(
-            &[("JUNGLE_GRID_TOOLS", "get_job,launch_rocket")],
-            &Overrides::default(),
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("JUNGLE_GRID_TOOLS names unknown tools: launch_rocket."),
-            "{err}"
-        );
-
-        let both = Overrides {
-            read_only: true,
-            tools: Some("get_job,submit_job".into()),
-            ..Overrides::default()
-        };
-        let err = resolve_tools(&[], &both).unwrap_err();
-        assert!(err.to_string().contains("submit_job"), "{err}");
-
-        let err = resolve_tools(&[("JUNGLE_GRID_READ_ONLY", "maybe")], &Overrides::default())
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("JUNGLE_GRID_READ_ONLY must be true or false")
-        );
-    }
-
-    #[test]
     fn timeout_defaults_and_validates() {
         assert_eq!(resolve_timeout(&[], None).unwrap(), DEFAULT_TIMEOUT);
         let env = [("JUNGLE_GRID_TIMEOUT_MS", "1500")];
@@ -489,5 +428,35 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    /// Configuration sits below what it configures: nothing in src/config names the layers above.
+    #[test]
+    fn config_imports_nothing_above_it() {
+        let above = [
+            "tools",
+            "sandbox",
+            "transport",
+            "server",
+            "cli",
+            "bindings",
+            "doctor",
+        ]
+        .map(|layer| format!("crate::{layer}"));
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/config");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for layer in &above {
+                assert!(
+                    !text.contains(layer.as_str()),
+                    "{} names {layer}",
+                    path.display()
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 3, "only {checked} files checked in {dir}");
     }
 }

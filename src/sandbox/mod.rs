@@ -25,8 +25,7 @@ use tokio_util::sync::CancellationToken;
 use state::State;
 use store::Store;
 
-/// The API key the sandbox accepts (it accepts no other).
-pub const SANDBOX_API_KEY: &str = "jg_sandbox_key";
+pub use crate::config::SANDBOX_API_KEY;
 
 /// Largest upload the sandbox accepts.
 pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;

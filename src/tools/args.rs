@@ -11,6 +11,10 @@ use crate::error::{Error, Result};
 
 pub type JsonObject = Map<String, Value>;
 
+/// Why `path`, `content` and `save_to` are refused on a hosted server (upload and artifact tools).
+pub const LOCAL_ONLY: &str = "path, content and save_to are only available when the server runs \
+locally over stdio; on a hosted server upload the bytes to upload_url yourself.";
+
 fn invalid(message: String) -> Error {
     Error::invalid_argument(message)
 }

@@ -6,8 +6,7 @@ use std::sync::LazyLock;
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
-use super::args::{Args, JsonObject};
-use super::inputs::LOCAL_ONLY;
+use super::args::{Args, JsonObject, LOCAL_ONLY};
 use super::jobs::JobIdArgs;
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, first_text, len_of};

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
-use super::args::{Args, JsonObject};
+use super::args::{Args, JsonObject, LOCAL_ONLY};
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, len_of, text_of};
 use super::{ToolContext, ToolDef, ToolOutput};
@@ -90,9 +90,6 @@ impl UploadJobInputArgs {
         Ok(UploadPlan::OneStep(source, options))
     }
 }
-
-pub const LOCAL_ONLY: &str = "path, content and save_to are only available when the server runs \
-locally over stdio; on a hosted server upload the bytes to upload_url yourself.";
 
 /// Documented shape of a new upload slot (or, after a one-step upload, of the ready input).
 #[derive(JsonSchema)]

@@ -18,6 +18,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiClient;
+use crate::config::{ConfigError, ToolSelection};
 use crate::error::Result;
 pub use args::JsonObject;
 
@@ -46,6 +47,43 @@ pub type Tool = &'static ToolDef;
 /// The registered tool called `name`.
 pub fn find(name: &str) -> Option<Tool> {
     TOOLS.iter().copied().find(|t| t.name == name)
+}
+
+/// The tools a configuration offers, in table order: all, or the named ones, and only the
+/// read-only ones in read-only mode. Unknown names are an error, and so is naming a write tool in
+/// read-only mode: silently dropping it would surprise.
+pub fn select(selection: &ToolSelection) -> std::result::Result<Vec<Tool>, ConfigError> {
+    let mut tools: Vec<Tool> = TOOLS.to_vec();
+    if let Some(names) = &selection.names {
+        let unknown: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| find(n).is_none())
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ConfigError::UnknownTools {
+                name: selection.source,
+                unknown: unknown.join(", "),
+                known: TOOLS.iter().map(|t| t.name).collect::<Vec<_>>().join(", "),
+            });
+        }
+        tools.retain(|t| names.iter().any(|n| n == t.name));
+        let writes: Vec<&str> = tools
+            .iter()
+            .filter(|t| !t.read_only)
+            .map(|t| t.name)
+            .collect();
+        if selection.read_only && !writes.is_empty() {
+            return Err(ConfigError::WriteToolsInReadOnly {
+                name: selection.source,
+                tools: writes.join(", "),
+            });
+        }
+    }
+    if selection.read_only {
+        tools.retain(|t| t.read_only);
+    }
+    Ok(tools)
 }
 
 /// A tool handler: validates the arguments, calls the API and summarises the answer.
@@ -152,4 +190,75 @@ impl std::fmt::Debug for ToolDef {
 pub struct ToolOutput {
     pub data: Value,
     pub summary: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Env, Overrides, resolve_tools};
+
+    fn offered(
+        env: &dyn Env,
+        overrides: &Overrides,
+    ) -> std::result::Result<Vec<Tool>, ConfigError> {
+        select(&resolve_tools(env, overrides)?)
+    }
+
+    #[test]
+    fn tool_selection() {
+        let all = offered(&[], &Overrides::default()).unwrap();
+        assert_eq!(all, TOOLS.to_vec());
+
+        let ro = offered(&[("JUNGLE_GRID_READ_ONLY", "1")], &Overrides::default()).unwrap();
+        assert_eq!(ro.len(), 9);
+        assert!(ro.iter().all(|t| t.is_read_only()));
+        assert!(!ro.contains(&&jobs::SUBMIT_JOB));
+
+        let cli = Overrides {
+            tools: Some(" get_job, list_jobs ,".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            offered(&[], &cli).unwrap(),
+            vec![&jobs::LIST_JOBS, &jobs::GET_JOB]
+        );
+
+        let err = offered(
+            &[("JUNGLE_GRID_TOOLS", "get_job,launch_rocket")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("JUNGLE_GRID_TOOLS names unknown tools: launch_rocket."),
+            "{err}"
+        );
+
+        let both = Overrides {
+            read_only: true,
+            tools: Some("get_job,submit_job".into()),
+            ..Overrides::default()
+        };
+        let err = offered(&[], &both).unwrap_err();
+        assert!(err.to_string().contains("submit_job"), "{err}");
+
+        let err =
+            offered(&[("JUNGLE_GRID_READ_ONLY", "maybe")], &Overrides::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("JUNGLE_GRID_READ_ONLY must be true or false")
+        );
+    }
+
+    #[test]
+    fn each_tool_is_registered_once() {
+        for (i, tool) in TOOLS.iter().enumerate() {
+            assert_eq!(find(tool.name), Some(*tool));
+            assert!(
+                !TOOLS[..i].contains(tool),
+                "{} is registered twice",
+                tool.name
+            );
+        }
+    }
 }

@@ -68,7 +68,8 @@ fn error_body(code: &str, message: &str) -> Json<serde_json::Value> {
 pub fn router(config: &HttpConfig) -> Result<Router, String> {
     // The user's token replaces this placeholder on every call; without one no call is made.
     let api = ApiClient::new(&config.api, Secret::new("")).map_err(|e| e.message)?;
-    let server = JungleGridServer::with_tools(api, &config.tools).hosted();
+    let tools = crate::tools::select(&config.tools).map_err(|e| e.to_string())?;
+    let server = JungleGridServer::with_tools(api, &tools).hosted();
     let mut mcp_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)

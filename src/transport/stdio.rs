@@ -32,7 +32,14 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
             return 1;
         }
     };
-    let mut server = JungleGridServer::with_tools(api, &config.tools);
+    let tools = match crate::tools::select(&config.tools) {
+        Ok(tools) => tools,
+        Err(e) => {
+            eprintln!("Fatal: {e}");
+            return 1;
+        }
+    };
+    let mut server = JungleGridServer::with_tools(api, &tools);
     if config.sandbox {
         server = server.sandboxed();
     }

@@ -1,0 +1,389 @@
+//! Every setting in one table: its flag(s), environment variable(s) (preferred first, then legacy
+//! aliases), default, allowed values, meaning and the modes that read it. `--help`, `doctor`'s
+//! configuration report and the README configuration tables are generated from [`SETTINGS`]; a
+//! test checks that every environment variable the crate reads has a row here.
+//!
+//! To add a setting: add a row below (and its typed field where it is parsed and used). A flag
+//! also needs its arm in `cli::parse`.
+
+/// Where a setting is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The local MCP server on stdin/stdout.
+    Stdio,
+    /// Hosted mode: Streamable HTTP with OAuth.
+    Http,
+    /// The JS client library (`new JungleGridClient()`).
+    Library,
+    /// The embedded simulator (`--sandbox`).
+    Sandbox,
+    /// `junglegrid-mcp doctor`.
+    Doctor,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Stdio => "stdio",
+            Mode::Http => "http",
+            Mode::Library => "library",
+            Mode::Sandbox => "sandbox",
+            Mode::Doctor => "doctor",
+        }
+    }
+}
+
+/// One setting.
+#[derive(Debug)]
+pub struct Setting {
+    /// Command-line flags with their value placeholder, e.g. `--api-base <url>`.
+    pub flags: &'static [&'static str],
+    /// Environment variables: the preferred one first, then legacy aliases read only when it is
+    /// unset. A flag overrides them all.
+    pub env: &'static [&'static str],
+    /// The default, as users should read it ("" when there is none).
+    pub default: &'static str,
+    /// Accepted values, when they are a short list or range ("" otherwise).
+    pub allowed: &'static str,
+    /// What it does, one sentence for users.
+    pub meaning: &'static str,
+    pub modes: &'static [Mode],
+    /// A credential: its value is never printed.
+    pub secret: bool,
+}
+
+use Mode::{Doctor, Http, Library, Sandbox, Stdio};
+
+const EVERY: &[Mode] = &[Stdio, Http, Library, Sandbox, Doctor];
+
+/// The settings, in the order `--help` and the README list them.
+pub static SETTINGS: &[Setting] = &[
+    Setting {
+        flags: &[],
+        env: &["JUNGLE_GRID_API_KEY"],
+        default: "(required)",
+        allowed: "",
+        meaning: "Your Jungle Grid API key (`jg_...`); missing or blank, the server prints `JUNGLE_GRID_API_KEY is required` and a hint on stderr and exits 1.",
+        modes: &[Stdio, Library, Doctor],
+        secret: true,
+    },
+    Setting {
+        flags: &["--api-base <url>"],
+        env: &["JUNGLEGRID_API_BASE", "JUNGLE_GRID_API_URL"],
+        default: "https://api.junglegrid.dev",
+        allowed: "http(s) URL, no query",
+        meaning: "Jungle Grid API base URL; trailing slashes are removed, a path prefix is kept (`JUNGLE_GRID_API_URL` is the legacy alias, read only when `JUNGLEGRID_API_BASE` is unset).",
+        modes: &[Stdio, Http, Library, Doctor],
+        secret: false,
+    },
+    Setting {
+        flags: &["--timeout-ms <ms>"],
+        env: &["JUNGLE_GRID_TIMEOUT_MS"],
+        default: "30000",
+        allowed: "1 to 3600000",
+        meaning: "Timeout of one API request attempt in milliseconds.",
+        modes: &[Stdio, Http, Library, Doctor],
+        secret: false,
+    },
+    Setting {
+        flags: &["--log-level <level>"],
+        env: &["JUNGLE_GRID_LOG"],
+        default: "warn",
+        allowed: "off, error, warn, info, debug, trace",
+        meaning: "Log level; logs go to stderr, never stdout.",
+        modes: &[Stdio, Http, Sandbox],
+        secret: false,
+    },
+    Setting {
+        flags: &["--read-only"],
+        env: &["JUNGLE_GRID_READ_ONLY"],
+        default: "off",
+        allowed: "1/true/yes/on, 0/false/no/off",
+        meaning: "Offer only the read-only tools: nothing can be submitted, uploaded or cancelled.",
+        modes: &[Stdio, Http, Sandbox, Doctor],
+        secret: false,
+    },
+    Setting {
+        flags: &["--tools <a,b,c>"],
+        env: &["JUNGLE_GRID_TOOLS"],
+        default: "all",
+        allowed: "comma-separated tool names",
+        meaning: "Offer only these tools; an unknown name, or a write tool in read-only mode, stops the start with an error.",
+        modes: &[Stdio, Http, Sandbox, Doctor],
+        secret: false,
+    },
+    Setting {
+        flags: &["--sandbox"],
+        env: &["JUNGLE_GRID_SANDBOX"],
+        default: "off",
+        allowed: "1/true/yes/on",
+        meaning: "Run against the embedded Jungle Grid simulator: offline, no key, no cost (stdio only).",
+        modes: &[Stdio, Sandbox],
+        secret: false,
+    },
+    Setting {
+        flags: &["--sandbox-dir <dir>"],
+        env: &["JUNGLE_GRID_SANDBOX_DIR"],
+        default: "in memory",
+        allowed: "",
+        meaning: "Keep sandbox state in this directory so it survives restarts.",
+        modes: &[Sandbox],
+        secret: false,
+    },
+    Setting {
+        flags: &["--sandbox-time-scale <n>"],
+        env: &["JUNGLE_GRID_SANDBOX_TIME_SCALE"],
+        default: "1",
+        allowed: "above 0, at most 10000",
+        meaning: "Run simulated time n times faster.",
+        modes: &[Sandbox],
+        secret: false,
+    },
+    Setting {
+        flags: &["--http"],
+        env: &["MCP_TRANSPORT"],
+        default: "stdio",
+        allowed: "stdio, http",
+        meaning: "`http` (or `--http`): hosted mode, Streamable HTTP on /mcp with OAuth.",
+        modes: &[Stdio, Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"],
+        default: "",
+        allowed: "",
+        meaning: "Honoured for API requests; TLS is rustls with the system's certificate store.",
+        modes: EVERY,
+        secret: false,
+    },
+    // Hosted mode only.
+    Setting {
+        flags: &[],
+        env: &["JUNGLEGRID_INTERNAL_SERVICE_TOKEN"],
+        default: "(required)",
+        allowed: "",
+        meaning: "Authenticates this server to the introspection endpoint; never sent for users.",
+        modes: &[Http],
+        secret: true,
+    },
+    Setting {
+        flags: &["--port <n>"],
+        env: &["PORT"],
+        default: "3000",
+        allowed: "1 to 65535",
+        meaning: "Listen port.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &["--host <ip>"],
+        env: &["HOST"],
+        default: "0.0.0.0",
+        allowed: "an IP address",
+        meaning: "Listen address.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["OAUTH_ISSUER"],
+        default: "https://api.junglegrid.dev",
+        allowed: "http(s) URL",
+        meaning: "Expected token issuer; advertised as the authorization server.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["MCP_RESOURCE"],
+        default: "https://mcp.junglegrid.dev",
+        allowed: "http(s) URL",
+        meaning: "This server's resource id; tokens must name it in `aud`.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["MCP_RESOURCE_METADATA_URL"],
+        default: "https://mcp.junglegrid.dev/.well-known/oauth-protected-resource",
+        allowed: "http(s) URL",
+        meaning: "Sent in the `WWW-Authenticate` challenge.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["OPENAI_APPS_CHALLENGE_TOKEN"],
+        default: "",
+        allowed: "",
+        meaning: "Served at `/.well-known/openai-apps-challenge`.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["MCP_ALLOWED_ORIGINS"],
+        default: "none",
+        allowed: "comma-separated origins",
+        meaning: "Browser origins allowed to call `/mcp`; a request with any other `Origin` is refused.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["MCP_ALLOWED_HOSTS"],
+        default: "the resource's host, localhost, 127.0.0.1, [::1]",
+        allowed: "comma-separated hosts, or *",
+        meaning: "Accepted `Host` headers; `*` accepts any.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["MCP_MAX_BODY_BYTES"],
+        default: "1048576",
+        allowed: "1024 to 67108864",
+        meaning: "Largest request body in bytes.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["OAUTH_INTROSPECTION_TIMEOUT_MS"],
+        default: "5000",
+        allowed: "",
+        meaning: "Timeout of one introspection request in milliseconds.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["OAUTH_TOKEN_CACHE_MS"],
+        default: "60000",
+        allowed: "",
+        meaning: "Longest time in milliseconds an accepted token is trusted without asking again.",
+        modes: &[Http],
+        secret: false,
+    },
+    Setting {
+        flags: &[],
+        env: &["NODE_ENV"],
+        default: "development",
+        allowed: "",
+        meaning: "Reported by `/healthz`.",
+        modes: &[Http],
+        secret: false,
+    },
+];
+
+impl Setting {
+    /// Read only in hosted mode.
+    pub fn hosted_only(&self) -> bool {
+        self.modes == [Http]
+    }
+}
+
+/// The `Options:` and `Environment:` parts of `--help`.
+pub fn help_text() -> String {
+    let mut out = String::from("Options:\n");
+    let flag_width = 26;
+    for s in SETTINGS {
+        for flag in s.flags {
+            let mut notes = Vec::new();
+            if !s.allowed.is_empty() {
+                notes.push(s.allowed.to_string());
+            }
+            if !s.default.is_empty() {
+                notes.push(format!("default: {}", s.default));
+            }
+            let notes = match notes.is_empty() {
+                true => String::new(),
+                false => format!(" ({})", notes.join("; ")),
+            };
+            out.push_str(&format!(
+                "  {flag:<flag_width$}{}{notes}\n",
+                strip_code(s.meaning)
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "  {:<flag_width$}Show this help\n  {:<flag_width$}Show the version\n",
+        "-h, --help", "-V, --version"
+    ));
+    out.push_str("\nEnvironment (a flag wins over its variable):\n");
+    for s in SETTINGS.iter().filter(|s| !s.hosted_only()) {
+        let same = match s.flags.first() {
+            Some(f) => format!(" Same as {}.", f.split(' ').next().unwrap_or(f)),
+            None => String::new(),
+        };
+        out.push_str(&format!("  {}{same}\n", s.env.join(", ")));
+    }
+    let hosted: Vec<&str> = SETTINGS
+        .iter()
+        .filter(|s| s.hosted_only())
+        .flat_map(|s| s.env.iter().copied())
+        .collect();
+    out.push_str(&format!("  Hosted mode: {}.\n", hosted.join(", ")));
+    out
+}
+
+fn strip_code(text: &str) -> String {
+    text.replace('`', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every environment variable the crate reads has a row (so `--help`, `doctor` and the README
+    /// cannot miss one).
+    #[test]
+    fn every_env_read_is_in_the_table() {
+        let known: Vec<&str> = SETTINGS
+            .iter()
+            .flat_map(|s| s.env.iter().copied())
+            .collect();
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for pattern in ["env.get(\"", "env::var(\"", "(env, \""] {
+                    for (at, _) in text.match_indices(pattern) {
+                        let rest = &text[at + pattern.len()..];
+                        let name = &rest[..rest.find('"').unwrap_or(0)];
+                        if name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                            && !known.contains(&name)
+                        {
+                            missing.push(format!("{name} ({})", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "settings without a row in SETTINGS: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn help_lists_every_flag_and_variable() {
+        let help = help_text();
+        for s in SETTINGS {
+            for name in s.flags.iter().chain(s.env) {
+                assert!(help.contains(name), "--help misses {name}");
+            }
+        }
+        assert!(help.contains("off, error, warn"), "{help}");
+    }
+}
