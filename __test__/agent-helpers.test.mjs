@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CallToolResultSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { API_KEY, UPLOAD_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { BIN, connectV1, hostEnv, spawnRaw, text, waitFor } from './helpers/mcp.mjs'
+import { BIN, connectV1, hostEnv, spawnRaw, summaryLine, text, waitFor } from './helpers/mcp.mjs'
 
 let upstream
 let mcp
@@ -56,7 +56,7 @@ describe('wait_for_job', () => {
       { onprogress: (p) => progress.push(p) },
     )
     assert.equal(result.isError, false)
-    assert.match(text(result), /^Job job_7 is completed after \d+s\. Last log: done$/)
+    assert.match(summaryLine(result), /^Job job_7 is completed after \d+s\. Last log: done$/)
     const data = result.structuredContent.data
     assert.equal(data.job.status, 'completed')
     assert.equal(data.timed_out, false)

@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { closedPort } from './helpers/fake-upstream.mjs'
-import { connectV1, stdioSuite, text } from './helpers/mcp.mjs'
+import { connectV1, stdioSuite, summaryLine, text } from './helpers/mcp.mjs'
 
 describe('bad input, default fixtures', () => {
   let upstream
@@ -357,7 +357,7 @@ describe('upstream faults, default fixtures', () => {
       upstream.override('artifacts', { status: 200, body: '' })
       const r2 = await call('list_artifacts', { job_id: 'job_123' })
       assert.deepEqual(r2.structuredContent, { data: null })
-      assert.equal(text(r2), 'Found 0 artifacts.')
+      assert.equal(summaryLine(r2), 'Found 0 artifacts.')
     })
 
     test('503 then 200 on a GET is retried and succeeds', async () => {
@@ -443,7 +443,7 @@ describe('upstream faults, TS test vectors', () => {
     fake.reset()
     const result = await session.call('get_job', { job_id: 'job_123' })
     assert.notEqual(result.isError, true, `server no longer serving: ${text(result)}`)
-    assert.equal(text(result), 'Job job_123 is running (executing).')
+    assert.equal(summaryLine(result), 'Job job_123 is running (executing).')
   }
 
   /** A failed tool result: isError, exact text, no structuredContent. */
@@ -580,7 +580,7 @@ describe('upstream faults, TS test vectors', () => {
       const result = await mcp.call('cancel_job', { job_id: 'job_123' })
       assert.notEqual(result.isError, true, text(result))
       assert.deepEqual(result.structuredContent, { data: null })
-      assert.equal(text(result), 'Cancellation requested for job job_123.')
+      assert.equal(summaryLine(result), 'Cancellation requested for job job_123.')
       api.override('job', { status: 200, raw: '  \n ' })
       const job = await mcp.call('get_job', { job_id: 'job_123' })
       assert.notEqual(job.isError, true, text(job))
@@ -615,7 +615,7 @@ describe('upstream faults, TS test vectors', () => {
       api.override('events', { json: { ok: true, data: null } })
       let result = await mcp.call('get_job_events', { job_id: 'j' })
       assert.deepEqual(result.structuredContent, { data: null })
-      assert.equal(text(result), 'Fetched 0 lifecycle events.')
+      assert.equal(summaryLine(result), 'Fetched 0 lifecycle events.')
       api.override('events', { json: { ok: false, data: { items: [] } } })
       result = await mcp.call('get_job_events', { job_id: 'j' })
       assert.deepEqual(result.structuredContent, { data: { ok: false, data: { items: [] } } })
@@ -634,7 +634,7 @@ describe('upstream faults, TS test vectors', () => {
       api.override('job', { status: 503, json: envelope('MAINTENANCE_ACTIVE', 'back soon') })
       const result = await mcp.call('get_job', { job_id: 'job_123' })
       assert.notEqual(result.isError, true, text(result))
-      assert.equal(text(result), 'Job job_123 is running (executing).')
+      assert.equal(summaryLine(result), 'Job job_123 is running (executing).')
       assert.deepEqual(api.requests.map((r) => `${r.method} ${r.url}`), ['GET /v1/mcp/jobs/job_123', 'GET /v1/mcp/jobs/job_123'])
     })
 
@@ -643,13 +643,13 @@ describe('upstream faults, TS test vectors', () => {
       api.override('logs', { status: 502, json: {} })
       api.fixtures.logs = { items: [{ message: 'x' }], next_cursor: null }
       const result = await mcp.call('get_job_logs', { job_id: 'job 1', limit: 5, cursor: 'c 1' })
-      assert.equal(text(result), 'Fetched 1 log entry. next_cursor=null.')
+      assert.equal(summaryLine(result), 'Fetched 1 log entry. next_cursor=null.')
       assert.equal(api.requests.length, 3)
       assert.equal(new Set(api.requests.map((r) => r.url)).size, 1, 'same URL each time')
       assert.equal(api.requests[0].url, '/v1/mcp/jobs/job%201/logs?limit=5&cursor=c+1')
       api.reset()
       api.override('inputs', { status: 504 })
-      assert.equal(text(await mcp.call('list_job_inputs', {})), 'Found 1 uploaded job input.')
+      assert.equal(summaryLine(await mcp.call('list_job_inputs', {})), 'Found 1 uploaded job input.')
       assert.equal(api.requests.length, 2)
     })
 
@@ -672,7 +672,7 @@ describe('upstream faults, TS test vectors', () => {
       const result = await mcp.call('get_job', { job_id: 'job_123' })
       assert.equal(api.requests.length, 2, `requests: ${api.requests.length}; result: ${text(result)}`)
       assert.notEqual(result.isError, true, text(result))
-      assert.equal(text(result), 'Job job_123 is running (executing).')
+      assert.equal(summaryLine(result), 'Job job_123 is running (executing).')
     })
 
     test('at most two retries: three 503s fail with UPSTREAM_ERROR after exactly three requests', async () => {

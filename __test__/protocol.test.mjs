@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { connectV1, MODERN_PROTOCOL, PACKAGE, SEED_TOOLS, spawnRaw, stdioSuite, text } from './helpers/mcp.mjs'
+import { connectV1, MODERN_PROTOCOL, PACKAGE, SEED_TOOLS, spawnRaw, stdioSuite, summaryLine, text } from './helpers/mcp.mjs'
 
 describe('discovery, default fixtures', () => {
   // Contract Part B 3.3: readOnlyHint, openWorldHint, destructiveHint.
@@ -333,7 +333,7 @@ describe('2026-07-28, TS test vectors', () => {
       assert.equal(req.url, '/v1/mcp/jobs/estimate')
       assert.deepEqual(req.body, { workload_type: 'fine-tuning', model_size_gb: 7.5, command: ['python', 'train.py'], optimize_for: 'speed' })
       assert.notEqual(result.isError, true)
-      assert.equal(text(result), 'Estimate available. Likely route: best available route. Estimated cost: $0.10-$0.20 USD.')
+      assert.equal(summaryLine(result), 'Estimate available. Likely route: best available route. Estimated cost: $0.10-$0.20 USD.')
       assert.deepEqual(result.structuredContent, { data: api.fixtures.estimate })
     })
 
@@ -342,7 +342,7 @@ describe('2026-07-28, TS test vectors', () => {
       const req = onlyRequest()
       assert.equal(req.url, '/v1/mcp/jobs')
       assert.equal(req.raw, '{"name":"batch-1","workload_type":"batch","image":"python:3.11-slim"}')
-      assert.equal(text(result), 'Job submitted and real compute may start. id=job_123 status=queued.')
+      assert.equal(summaryLine(result), 'Job submitted and real compute may start. id=job_123 status=queued.')
       assert.deepEqual(result.structuredContent, { data: api.fixtures.submit })
     })
 
@@ -350,7 +350,7 @@ describe('2026-07-28, TS test vectors', () => {
       api.fixtures.logs = { items: [{ message: 'hello' }], next_cursor: 2 }
       const result = await v2.call('get_job_logs', { job_id: 'job_123', limit: 5000, cursor: 'abc' })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs/job_123/logs?limit=1000&cursor=abc')
-      assert.equal(text(result), 'Fetched 1 log entry. next_cursor=2.')
+      assert.equal(summaryLine(result), 'Fetched 1 log entry. next_cursor=2.')
     })
 
     test('get_job: billing normalisation', async () => {
@@ -362,11 +362,11 @@ describe('2026-07-28, TS test vectors', () => {
     test('get_artifact with encoded ids; upload slot; list_jobs query', async () => {
       let result = await v2.call('get_artifact', { job_id: 'job/123', artifact_id: 'artifact/with space' })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs/job%2F123/artifacts/artifact%2Fwith%20space/download')
-      assert.equal(text(result), 'Created a temporary download URL for output.txt.')
+      assert.equal(summaryLine(result), 'Created a temporary download URL for output.txt.')
       api.reset()
       result = await v2.call('upload_job_input', { filename: 'audio.wav', content_type: 'audio/wav', kind: 'input' })
       assert.equal(onlyRequest().raw, '{"filename":"audio.wav","content_type":"audio/wav","kind":"input"}')
-      assert.equal(text(result), 'Created upload slot for audio.wav. input_id=inp_123.')
+      assert.equal(summaryLine(result), 'Created upload slot for audio.wav. input_id=inp_123.')
       api.reset()
       result = await v2.call('list_jobs', { limit: 500, cursor: '10', status: 'completed' })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs?limit=100&cursor=10&status=completed')
@@ -390,7 +390,7 @@ describe('2026-07-28, TS test vectors', () => {
         return true
       })
       const result = await v2.call('list_job_inputs', {})
-      assert.equal(text(result), 'Found 1 uploaded job input.')
+      assert.equal(summaryLine(result), 'Found 1 uploaded job input.')
     })
   })
 
@@ -437,7 +437,7 @@ describe('unknown tools, TS test vectors', () => {
       assert.ok(tools.length >= 11)
       assert.equal(tools[0].name, 'estimate_job')
       const result = await mcp.call('list_jobs', {})
-      assert.equal(text(result), 'Found 1 Jungle Grid job. next_cursor=null.')
+      assert.equal(summaryLine(result), 'Found 1 Jungle Grid job. next_cursor=null.')
     })
   })
 })

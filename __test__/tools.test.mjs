@@ -6,7 +6,7 @@
 import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { API_KEY, okData, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { connectV1, connectV2, SEED_TOOLS, stdioSuite, text } from './helpers/mcp.mjs'
+import { connectV1, connectV2, SEED_TOOLS, stdioSuite, summaryLine, text } from './helpers/mcp.mjs'
 
 describe('default fixtures', () => {
   let upstream
@@ -42,7 +42,7 @@ describe('default fixtures', () => {
         command: ['python', 'train.py'], optimize_for: 'cost', template: 'lora', notes: 'cheap route',
       })
       assert.equal(result.isError, false)
-      assert.equal(text(result), 'Estimate available. Likely route: A100. Estimated cost: $0.10-$0.20 USD.')
+      assert.equal(summaryLine(result), 'Estimate available. Likely route: A100. Estimated cost: $0.10-$0.20 USD.')
       assert.deepEqual(result.structuredContent.data, upstream.fixtures.estimate)
     })
 
@@ -66,7 +66,7 @@ describe('default fixtures', () => {
         script_files: [{ input_id: 'inp_script' }], expected_artifacts: ['/workspace/artifacts/transcript.txt'],
         optimize_for: 'balanced', metadata: { source: 'mcp' },
       })
-      assert.equal(text(result), 'Job submitted and real compute may start. id=job_123 status=queued.')
+      assert.equal(summaryLine(result), 'Job submitted and real compute may start. id=job_123 status=queued.')
       assert.deepEqual(result.structuredContent, { data: upstream.fixtures.submit })
     })
 
@@ -79,21 +79,21 @@ describe('default fixtures', () => {
       const result = await call('upload_job_input', { filename: 'audio.wav', content_type: 'audio/wav', kind: 'input' })
       const req = onlyRequest()
       assert.deepEqual([req.method, req.url, req.raw], ['POST', '/v1/job-inputs', '{"filename":"audio.wav","content_type":"audio/wav","kind":"input"}'])
-      assert.equal(text(result), 'Created upload slot for audio.wav. input_id=inp_123.')
+      assert.equal(summaryLine(result), 'Created upload slot for audio.wav. input_id=inp_123.')
       assert.equal(result.structuredContent.data.upload.complete_url, '/v1/job-inputs/inp_123/complete')
     })
 
     test('list_job_inputs', async () => {
       const result = await call('list_job_inputs', {})
       assert.deepEqual([onlyRequest().method, onlyRequest().url], ['GET', '/v1/job-inputs'])
-      assert.equal(text(result), 'Found 1 uploaded job input.')
+      assert.equal(summaryLine(result), 'Found 1 uploaded job input.')
     })
 
     test('list_jobs clamps the limit and passes cursor and status (vector 5.1.10)', async () => {
       upstream.fixtures.jobs = { jobs: [{ job_id: 'job_1' }], next_cursor: '110' }
       const result = await call('list_jobs', { limit: 500, cursor: '10', status: 'completed' })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs?limit=100&cursor=10&status=completed')
-      assert.equal(text(result), 'Found 1 Jungle Grid job. next_cursor=110.')
+      assert.equal(summaryLine(result), 'Found 1 Jungle Grid job. next_cursor=110.')
     })
 
     test('list_jobs defaults to 10 and form-encodes the cursor', async () => {
@@ -121,14 +121,14 @@ describe('default fixtures', () => {
     test('get_job_events reads the public events route', async () => {
       const result = await call('get_job_events', { job_id: 'job_123' })
       assert.equal(onlyRequest().url, '/v1/jobs/job_123/events')
-      assert.equal(text(result), 'Fetched 1 lifecycle event. Latest: Queued.')
+      assert.equal(summaryLine(result), 'Fetched 1 lifecycle event. Latest: Queued.')
     })
 
     test('get_job_logs clamps the limit (vector 5.1.9)', async () => {
       upstream.fixtures.logs = { items: [{ message: 'hello' }], next_cursor: 2 }
       const result = await call('get_job_logs', { jobId: 'job_123', limit: 5000, cursor: 'abc' })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs/job_123/logs?limit=1000&cursor=abc')
-      assert.equal(text(result), 'Fetched 1 log entry. next_cursor=2.')
+      assert.equal(summaryLine(result), 'Fetched 1 log entry. next_cursor=2.')
     })
 
     test('cancel_job sends the default reason', async () => {
@@ -136,13 +136,13 @@ describe('default fixtures', () => {
       const req = onlyRequest()
       assert.deepEqual([req.method, req.url], ['POST', '/v1/mcp/jobs/job_123/cancel'])
       assert.deepEqual(req.body, { reason: 'Cancelled via MCP' })
-      assert.equal(text(result), 'Cancellation requested for job job_123. status=cancelled.')
+      assert.equal(summaryLine(result), 'Cancellation requested for job job_123. status=cancelled.')
     })
 
     test('list_artifacts', async () => {
       const result = await call('list_artifacts', { job_id: 'job_123' })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs/job_123/artifacts')
-      assert.equal(text(result), 'Found 1 artifact.')
+      assert.equal(summaryLine(result), 'Found 1 artifact.')
     })
 
     test('get_artifact posts without a body and percent-encodes both ids', async () => {
@@ -151,7 +151,7 @@ describe('default fixtures', () => {
       assert.equal(req.method, 'POST')
       assert.equal(req.url, '/v1/mcp/jobs/job%2F123/artifacts/artifact%2Fwith%20space/download')
       assert.equal(req.raw, '')
-      assert.equal(text(result), 'Created a temporary download URL for output.txt.')
+      assert.equal(summaryLine(result), 'Created a temporary download URL for output.txt.')
     })
 
     test('the {ok:true,data} envelope is unwrapped; other bodies pass whole', async () => {
@@ -180,7 +180,7 @@ describe('default fixtures', () => {
 
     test('tool calls forward the same requests', async () => {
       const submitted = await v2.client.callTool({ name: 'submit_job', arguments: { name: 'n', workload_type: 'batch', image: 'i' } })
-      assert.equal(text(submitted), 'Job submitted and real compute may start. id=job_123 status=queued.')
+      assert.equal(summaryLine(submitted), 'Job submitted and real compute may start. id=job_123 status=queued.')
       const job = await v2.client.callTool({ name: 'get_job', arguments: { job_id: 'job_123' } })
       assert.equal(job.structuredContent.data.job_id, 'job_123')
       assert.deepEqual(upstream.apiRequests().map((r) => `${r.method} ${r.url}`), ['POST /v1/mcp/jobs', 'GET /v1/mcp/jobs/job_123'])
@@ -215,7 +215,8 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
     assert.notEqual(result.isError, true, `unexpected error: ${text(result)}`)
     assert.equal(result.content.length, 1)
     assert.equal(result.content[0].type, 'text')
-    assert.equal(text(result), summary)
+    assert.equal(summaryLine(result), summary)
+    assert.deepEqual(JSON.parse(text(result).slice(summary.length + 1)), data, 'the text carries the same data')
     assert.deepEqual(result.structuredContent, { data })
   }
 
@@ -278,16 +279,16 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
     test('cost is printed as numbers with the GPU route; unavailable estimates say so', async () => {
       api.fixtures.estimate = { available: true, likely_gpu_type: 'A100', estimated_cost_usd: { min: 0.1, max: 0.2 } }
       let result = await mcp.call('estimate_job', { workload_type: 'batch' })
-      assert.equal(text(result), 'Estimate available. Likely route: A100. Estimated cost: $0.10-$0.20 USD.')
+      assert.equal(summaryLine(result), 'Estimate available. Likely route: A100. Estimated cost: $0.10-$0.20 USD.')
       api.reset()
       api.fixtures.estimate = { available: false, routed_gpu_tier: 'datacenter', estimated_cost_min_usd: 0.5, estimated_cost_max_usd: 1.25 }
       result = await mcp.call('estimate_job', { workload_type: 'batch' })
-      assert.equal(text(result), 'Estimate not currently available. Likely route: datacenter. Estimated cost: $0.50-$1.25 USD.')
+      assert.equal(summaryLine(result), 'Estimate not currently available. Likely route: datacenter. Estimated cost: $0.50-$1.25 USD.')
       assert.deepEqual(result.structuredContent.data, api.fixtures.estimate)
       api.reset()
       api.fixtures.estimate = { available: true }
       result = await mcp.call('estimate_job', { workload_type: 'batch' })
-      assert.equal(text(result), 'Estimate available. Likely route: best available route. Estimated cost: unknown USD.')
+      assert.equal(summaryLine(result), 'Estimate available. Likely route: best available route. Estimated cost: unknown USD.')
     })
 
     test('a body without the envelope is returned whole (5.2.1)', async () => {
@@ -412,7 +413,7 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
       api.fixtures.jobs = { jobs: [{ job_id: 'a' }, { job_id: 'b' }], next_cursor: 'c2', has_more: true }
       const result = await mcp.call('list_jobs', { limit: 25.9 })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs?limit=25')
-      assert.equal(text(result), 'Found 2 Jungle Grid jobs. next_cursor=c2.')
+      assert.equal(summaryLine(result), 'Found 2 Jungle Grid jobs. next_cursor=c2.')
     })
   })
 
@@ -443,7 +444,7 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
       assert.equal(onlyRequest().url, '/v1/mcp/jobs/job_123')
       const { billing, ...rest } = body
       assert.deepEqual(result.structuredContent.data, { ...rest, billing: { status: 'pending' }, actual_cost_usd: null })
-      const summary = text(result)
+      const summary = summaryLine(result)
       assert.match(summary, /phase_started_at=2026-06-04T10:00:00Z/)
       assert.match(summary, /phase_last_updated_at=2026-06-04T10:06:30Z/)
       assert.match(summary, /Delayed in current phase/)
@@ -462,7 +463,7 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
       assert.deepEqual(result.structuredContent.data, {
         job_id: 'job_9', status: 'completed', billing: { status: 'final', final_cost_usd: 1.25, actual_cost_usd: 1.25 }, actual_cost_usd: 1.25,
       })
-      assert.equal(text(result), 'Job job_9 is completed.')
+      assert.equal(summaryLine(result), 'Job job_9 is completed.')
     })
 
     test('the 5.2.4 envelope is unwrapped exactly', async () => {
@@ -485,7 +486,7 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
       api.fixtures.events = { items: [{ id: 'e1', title: 'Queued' }, { id: 'e2', title: 'Scheduled' }, { id: 'e3', title: 'Provisioning' }] }
       const result = await mcp.call('get_job_events', { jobId: 'job_7' })
       assert.equal(onlyRequest().url, '/v1/jobs/job_7/events')
-      assert.equal(text(result), 'Fetched 3 lifecycle events. Latest: Provisioning.')
+      assert.equal(summaryLine(result), 'Fetched 3 lifecycle events. Latest: Provisioning.')
     })
   })
 
@@ -512,7 +513,7 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
       }
       const result = await mcp.call('get_job_logs', { job_id: 'job 1', limit: 50, cursor: 'cursor-1' })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs/job%201/logs?limit=50&cursor=cursor-1')
-      assert.equal(text(result), 'Fetched 2 log entries. next_cursor=null. Call get_job_events while the job is starting.')
+      assert.equal(summaryLine(result), 'Fetched 2 log entries. next_cursor=null. Call get_job_events while the job is starting.')
       api.reset()
       await mcp.call('get_job_logs', { job_id: 'job_1', cursor: 2 })
       assert.equal(onlyRequest().url, '/v1/mcp/jobs/job_1/logs?limit=100&cursor=2')
@@ -559,7 +560,7 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
     test('list_artifacts plural', async () => {
       api.fixtures.artifacts = { artifacts: [{ name: 'a' }, { name: 'b' }] }
       const result = await mcp.call('list_artifacts', { jobId: 'job_123' })
-      assert.equal(text(result), 'Found 2 artifacts.')
+      assert.equal(summaryLine(result), 'Found 2 artifacts.')
     })
 
     test('get_artifact: POST .../artifacts/{aid}/download with no body, legacy jobId/artifactId (5.1.4)', async () => {
@@ -579,7 +580,7 @@ describe('TS test vectors (5.1, 5.2), results validated by the SDK', () => {
     test('summary reads the nested artifact.filename first (3.3)', async () => {
       api.fixtures.download = { artifact_name: 'listed-name.txt', artifact: { filename: 'nested.txt' }, download_url: 'https://x/y' }
       const result = await mcp.call('get_artifact', { job_id: 'j', artifact_id: 'a' })
-      assert.equal(text(result), 'Created a temporary download URL for nested.txt.')
+      assert.equal(summaryLine(result), 'Created a temporary download URL for nested.txt.')
     })
   })
 })
@@ -614,7 +615,7 @@ describe('concurrency, TS test vectors', () => {
         const results = await Promise.all(ids.map((id) => mcp.call('get_job', { job_id: id })))
         results.forEach((result, i) => {
           assert.notEqual(result.isError, true, `${ids[i]}: ${text(result)}`)
-          assert.equal(text(result), `Job ${ids[i]} is running.`)
+          assert.equal(summaryLine(result), `Job ${ids[i]} is running.`)
           assert.deepEqual(result.structuredContent.data, { job_id: ids[i], status: 'running', seq: i, actual_cost_usd: null })
         })
         assert.equal(api.requests.length, N, 'one API request per call, none retried')
@@ -632,7 +633,7 @@ describe('concurrency, TS test vectors', () => {
       try {
         const calls = []
         for (let i = 0; i < 60; i++) {
-          calls.push(['get_job', { job_id: `job_${i}` }, (r) => assert.equal(text(r), `Job job_${i} is running.`)])
+          calls.push(['get_job', { job_id: `job_${i}` }, (r) => assert.equal(summaryLine(r), `Job job_${i} is running.`)])
           calls.push(['cancel_job', { job_id: `job_${i}` }, (r) => assert.equal(text(r), `cancel_job failed: CONFLICT: job job_${i} is already completed`)])
           calls.push(['get_job', { job_id: '..' }, (r) => assert.equal(text(r), 'get_job failed: job_id is not a valid id.')])
         }

@@ -54,6 +54,8 @@ pub struct Options {
     pub log_level: Option<String>,
     pub read_only: bool,
     pub tools: Option<String>,
+    pub max_result_chars: Option<String>,
+    pub max_wait_seconds: Option<String>,
     /// `--sandbox`: run against the embedded simulator.
     pub sandbox: bool,
     pub sandbox_dir: Option<String>,
@@ -71,6 +73,8 @@ impl Options {
             timeout_ms: self.timeout_ms.clone(),
             read_only: self.read_only,
             tools: self.tools.clone(),
+            max_result_chars: self.max_result_chars.clone(),
+            max_wait_seconds: self.max_wait_seconds.clone(),
         }
     }
 }
@@ -111,6 +115,12 @@ where
             }
             Long("sandbox-time-scale") => {
                 options.sandbox_time_scale = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("max-result-chars") => {
+                options.max_result_chars = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("max-wait-seconds") => {
+                options.max_wait_seconds = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
             Long("tools") => {
                 options.tools = Some(text(parser.value().map_err(|e| e.to_string())?)?)

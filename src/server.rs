@@ -17,7 +17,9 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::json;
 
 use crate::api::ApiClient;
+use crate::config::ResultLimits;
 use crate::error::Error;
+use crate::tools::render::render;
 use crate::tools::{self, JsonObject, Progress, ToolContext, ToolOutput};
 use crate::transport::auth::AuthInfo;
 use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
@@ -48,6 +50,8 @@ pub struct JungleGridServer {
     hosted: bool,
     /// Long waits run here as tasks for clients of the Tasks extension (2026-07-28, SEP-2663).
     tasks: Arc<TaskManager>,
+    /// Size budget of a result and the longest held wait.
+    limits: ResultLimits,
 }
 
 /// Suggested interval between a client's `tasks/get` polls of a wait.
@@ -92,7 +96,14 @@ impl JungleGridServer {
             sandbox: false,
             hosted: false,
             tasks: Arc::new(TaskManager::new()),
+            limits: ResultLimits::default(),
         }
+    }
+
+    /// Bounds results and waits (`--max-result-chars`, `--max-wait-seconds`).
+    pub fn with_limits(mut self, limits: ResultLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Marks every answer as simulated (the API is the embedded sandbox).
@@ -119,6 +130,7 @@ impl JungleGridServer {
         api: ApiClient,
     ) -> (ToolContext, Option<tokio::task::JoinHandle<()>>) {
         let mut ctx = ToolContext::new(api, self.local_files);
+        ctx.limits = self.limits;
         let mut forwarder = None;
         ctx.cancel = request.ct.clone();
         if let Some(token) = request.meta.get_progress_token() {
@@ -173,6 +185,11 @@ impl JungleGridServer {
     fn spawn_task(&self, tool: tools::Tool, api: ApiClient, args: JsonObject) -> CreateTaskResult {
         let local_files = self.local_files;
         let sandbox = self.sandbox;
+        // A task holds no request open: the client polls, so the wait may last up to the maximum.
+        let limits = ResultLimits {
+            max_wait: std::time::Duration::from_secs(crate::config::MAX_MAX_WAIT_SECONDS),
+            ..self.limits
+        };
         let options = TaskOptions::new()
             .with_ttl_ms(TASK_TTL_MS)
             .with_poll_interval_ms(TASK_POLL_INTERVAL_MS)
@@ -180,6 +197,7 @@ impl JungleGridServer {
         let task = self.tasks.spawn(options, move |task: TaskContext| {
             Box::pin(async move {
                 let mut ctx = ToolContext::new(api, local_files);
+                ctx.limits = limits;
                 let status = task.clone();
                 ctx.progress = Some(Arc::new(move |p: Progress| {
                     status.set_status_message(p.message)
@@ -190,7 +208,7 @@ impl JungleGridServer {
                             if sandbox {
                                 output.summary = format!("{SANDBOX_NOTICE} {}", output.summary);
                             }
-                            success_result(output)
+                            success_result(output, limits.max_chars)
                         }
                         Err(error) => error_result(tool, &error),
                     }),
@@ -214,16 +232,22 @@ pub fn tool_definition(tool: tools::Tool) -> Tool {
         .destructive(def.destructive)
         .idempotent(def.idempotent)
         .open_world(def.open_world);
-    Tool::new(def.name, def.description, def.input_schema.clone())
-        .with_title(def.title)
-        .with_raw_output_schema(def.output_schema.clone())
-        .with_annotations(annotations)
+    Tool::new(
+        def.name,
+        crate::tools::render::description(def.name, def.description),
+        def.input_schema.clone(),
+    )
+    .with_title(def.title)
+    .with_raw_output_schema(def.output_schema.clone())
+    .with_annotations(annotations)
 }
 
-/// The result an agent sees: a one-line summary and `structuredContent: { data }`.
-pub fn success_result(output: ToolOutput) -> CallToolResult {
-    let mut result = CallToolResult::success(vec![ContentBlock::text(output.summary)]);
-    result.structured_content = Some(json!({ "data": output.data }));
+/// The result an agent sees: the summary line and the data as text, and `structuredContent:
+/// { data }`, both from [`render`] and each within `max_chars`.
+pub fn success_result(output: ToolOutput, max_chars: usize) -> CallToolResult {
+    let rendered = render(&output, max_chars);
+    let mut result = CallToolResult::success(vec![ContentBlock::text(rendered.text)]);
+    result.structured_content = Some(rendered.structured);
     result
 }
 
@@ -382,7 +406,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 if self.sandbox {
                     output.summary = format!("{SANDBOX_NOTICE} {}", output.summary);
                 }
-                success_result(output)
+                success_result(output, self.limits.max_chars)
             }
             Err(error) => {
                 tracing::info!(tool = tool.as_str(), code = %error.code, "tool call failed");

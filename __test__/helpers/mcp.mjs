@@ -265,3 +265,6 @@ export async function waitFor(condition, { timeoutMs = 15_000, everyMs = 10, wha
 
 /** The text of a tool result (its text content blocks, joined by newlines). */
 export const text = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n')
+
+/** The first line of a result's text: the human summary (the data follows it as JSON). */
+export const summaryLine = (result) => text(result).split('\n')[0]

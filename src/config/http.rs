@@ -4,8 +4,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::{
-    ApiConfig, ConfigError, Env, Overrides, api_config, non_blank, normalize_base_url,
-    resolve_tools,
+    ApiConfig, ConfigError, Env, Overrides, ResultLimits, api_config, non_blank,
+    normalize_base_url, resolve_tools,
 };
 use crate::secret::Secret;
 
@@ -53,6 +53,8 @@ pub struct HttpConfig {
     /// Longest time an accepted token is trusted without asking again (never past its `exp`).
     pub token_cache_ttl: Duration,
     pub tools: super::ToolSelection,
+    /// Size of a result and longest held wait (shared with stdio).
+    pub limits: ResultLimits,
 }
 
 /// Command-line values for the HTTP server.
@@ -153,6 +155,7 @@ impl HttpConfig {
             },
         };
         Ok(HttpConfig {
+            limits: super::resolve_result_limits(env, overrides)?,
             api,
             host,
             port,

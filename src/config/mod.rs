@@ -16,6 +16,16 @@ const MAX_TIMEOUT_MS: u64 = 3_600_000;
 /// The API key the embedded sandbox accepts (it accepts no other). Defined here, below both the
 /// sandbox and the clients that call it.
 pub const SANDBOX_API_KEY: &str = "jg_sandbox_key";
+/// Default size budget of each form of a tool result, in characters (about 25k tokens: the
+/// strictest host's limit).
+pub const DEFAULT_MAX_RESULT_CHARS: usize = 100_000;
+const MIN_MAX_RESULT_CHARS: usize = 10_000;
+const MAX_MAX_RESULT_CHARS: usize = 10_000_000;
+/// Default longest wait of one call (wait_for_job): under the 60 s after which common clients give
+/// up on a request.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(50);
+/// Longest wait the setting accepts (for hosts that reset their timeout on progress).
+pub const MAX_MAX_WAIT_SECONDS: u64 = 1_800;
 
 /// The message the seed documents for a missing key, followed by where to set it.
 pub const MISSING_KEY_MESSAGE: &str = "JUNGLE_GRID_API_KEY is required";
@@ -78,6 +88,14 @@ pub enum ConfigError {
     )]
     InvalidBodyLimit { value: String },
     #[error(
+        "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
+    )]
+    InvalidMaxResultChars { name: &'static str, value: String },
+    #[error(
+        "{name} must be a whole number of seconds between 1 and {MAX_MAX_WAIT_SECONDS}, got \"{value}\"."
+    )]
+    InvalidMaxWait { name: &'static str, value: String },
+    #[error(
         "JUNGLEGRID_INTERNAL_SERVICE_TOKEN is required in HTTP mode: it authenticates this server to the OAuth token introspection endpoint."
     )]
     MissingServiceToken,
@@ -102,6 +120,73 @@ pub struct ApiConfig {
     pub timeout: Duration,
 }
 
+/// How big one tool result may be and how long one call may hold the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultLimits {
+    /// Each form of a result (the text, and structuredContent as JSON) is at most this many
+    /// characters (`--max-result-chars` / `JUNGLE_GRID_MAX_RESULT_CHARS`).
+    pub max_chars: usize,
+    /// The longest one call waits for a job (`--max-wait-seconds` /
+    /// `JUNGLE_GRID_MAX_WAIT_SECONDS`); hosted mode bounds a held request by it too.
+    pub max_wait: Duration,
+}
+
+impl Default for ResultLimits {
+    fn default() -> Self {
+        ResultLimits {
+            max_chars: DEFAULT_MAX_RESULT_CHARS,
+            max_wait: DEFAULT_MAX_WAIT,
+        }
+    }
+}
+
+/// A whole number within `range` from the flag or, without it, the environment variable.
+fn bounded_number(
+    env: &dyn Env,
+    flag: (&'static str, Option<&str>),
+    var: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, (&'static str, String)> {
+    let (name, raw) = match flag.1 {
+        Some(v) => (flag.0, Some(v.to_string())),
+        None => (var, env.get(var)),
+    };
+    let Some(value) = non_blank(raw) else {
+        return Ok(None);
+    };
+    match value.replace('_', "").parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
+        _ => Err((name, value)),
+    }
+}
+
+pub fn resolve_result_limits(
+    env: &dyn Env,
+    overrides: &Overrides,
+) -> Result<ResultLimits, ConfigError> {
+    let defaults = ResultLimits::default();
+    let max_chars = bounded_number(
+        env,
+        ("--max-result-chars", overrides.max_result_chars.as_deref()),
+        "JUNGLE_GRID_MAX_RESULT_CHARS",
+        MIN_MAX_RESULT_CHARS as u64..=MAX_MAX_RESULT_CHARS as u64,
+    )
+    .map_err(|(name, value)| ConfigError::InvalidMaxResultChars { name, value })?
+    .map_or(defaults.max_chars, |n| n as usize);
+    let max_wait = bounded_number(
+        env,
+        ("--max-wait-seconds", overrides.max_wait_seconds.as_deref()),
+        "JUNGLE_GRID_MAX_WAIT_SECONDS",
+        1..=MAX_MAX_WAIT_SECONDS,
+    )
+    .map_err(|(name, value)| ConfigError::InvalidMaxWait { name, value })?
+    .map_or(defaults.max_wait, Duration::from_secs);
+    Ok(ResultLimits {
+        max_chars,
+        max_wait,
+    })
+}
+
 /// Everything the stdio server needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -111,6 +196,7 @@ pub struct Config {
     pub tools: ToolSelection,
     /// Talking to the embedded simulator: jobs are simulated.
     pub sandbox: bool,
+    pub limits: ResultLimits,
 }
 
 /// Overrides given on the command line; they win over the environment.
@@ -122,6 +208,10 @@ pub struct Overrides {
     pub read_only: bool,
     /// `--tools a,b,c`
     pub tools: Option<String>,
+    /// `--max-result-chars <n>`
+    pub max_result_chars: Option<String>,
+    /// `--max-wait-seconds <n>`
+    pub max_wait_seconds: Option<String>,
 }
 
 pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
@@ -240,6 +330,7 @@ impl Config {
             api_key: Secret::new(api_key),
             tools,
             sandbox: false,
+            limits: resolve_result_limits(env, overrides)?,
         })
     }
 
@@ -258,6 +349,7 @@ impl Config {
             api_key: Secret::new(SANDBOX_API_KEY),
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
+            limits: resolve_result_limits(env, &overrides)?,
         })
     }
 }
@@ -288,6 +380,7 @@ impl Config {
             api_key: Secret::new(api_key),
             tools: ToolSelection::default(),
             sandbox: false,
+            limits: resolve_result_limits(env, &overrides)?,
         })
     }
 }
@@ -295,6 +388,45 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn result_limits_default_and_override() {
+        let none = Overrides::default();
+        assert_eq!(
+            resolve_result_limits(&[], &none).unwrap(),
+            ResultLimits::default()
+        );
+        let env = [
+            ("JUNGLE_GRID_MAX_RESULT_CHARS", "20000"),
+            ("JUNGLE_GRID_MAX_WAIT_SECONDS", "600"),
+        ];
+        let limits = resolve_result_limits(&env, &none).unwrap();
+        assert_eq!(limits.max_chars, 20_000);
+        assert_eq!(limits.max_wait, Duration::from_secs(600));
+        let flags = Overrides {
+            max_result_chars: Some("50_000".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            resolve_result_limits(&env, &flags).unwrap().max_chars,
+            50_000
+        );
+        let err = resolve_result_limits(&[("JUNGLE_GRID_MAX_RESULT_CHARS", "5")], &none)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("JUNGLE_GRID_MAX_RESULT_CHARS must be a whole number"),
+            "{err}"
+        );
+        let bad_wait = Overrides {
+            max_wait_seconds: Some("0".into()),
+            ..Overrides::default()
+        };
+        let err = resolve_result_limits(&[], &bad_wait)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("--max-wait-seconds must be"), "{err}");
+    }
 
     #[test]
     fn default_api_base_when_nothing_is_set() {

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
 use super::args::{Args, JsonObject, LOCAL_ONLY};
-use super::jobs::JobIdArgs;
+use super::render::{data_budget, fit_page, own_page_start, page_note};
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, first_text, len_of};
 use super::{ToolContext, ToolDef, ToolOutput};
@@ -19,6 +19,18 @@ pub struct ArtifactsData {
     pub job_id: Option<String>,
     /// Artifacts: artifact_id, name, filename, content_type, size_bytes, status, ready, created_at.
     pub artifacts: Option<Vec<Map<String, Value>>>,
+    /// Present when the artifacts did not all fit the size limit: pass it as cursor for the rest.
+    pub next_cursor: Option<Value>,
+    pub has_more: Option<bool>,
+}
+
+/// Arguments of `list_artifacts`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct ListArtifactsArgs {
+    /// The job's id, as returned by submit_job or list_jobs (e.g. "job_123").
+    pub job_id: String,
+    /// The next_cursor of a previous call, when its artifacts did not all fit the size limit.
+    pub cursor: Option<String>,
 }
 
 pub static LIST_ARTIFACTS: ToolDef = ToolDef {
@@ -32,17 +44,27 @@ again. Then call get_artifact for a download URL.",
     idempotent: true,
     open_world: false,
     scopes: &["jobs:read", "jobs:write"],
-    input_schema: LazyLock::new(input_schema::<JobIdArgs>),
+    input_schema: LazyLock::new(input_schema::<ListArtifactsArgs>),
     output_schema: LazyLock::new(output_schema::<ArtifactsData>),
     handler: |ctx, args| Box::pin(list_artifacts(ctx, args)),
 };
 
 pub async fn list_artifacts(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
-    let job_id = JobIdArgs::parse(args)?;
-    let data = ctx.api.list_artifacts(&job_id).await?;
+    let a = Args::new(args);
+    let job_id = a.required_id("job_id", &["jobId"])?;
+    let from =
+        own_page_start(a.cursor("cursor")?, "list_artifacts").map_err(Error::invalid_argument)?;
+    let mut data = ctx.api.list_artifacts(&job_id).await?;
+    let fit = fit_page(
+        &mut data,
+        "artifacts",
+        &from,
+        data_budget(ctx.limits.max_chars),
+    );
     let summary = format!(
-        "Found {}.",
-        count(len_of(&data, "artifacts"), "artifact", "artifacts")
+        "Found {}.{}",
+        count(len_of(&data, "artifacts"), "artifact", "artifacts"),
+        page_note(&fit, "list_artifacts")
     );
     Ok(ToolOutput { data, summary })
 }

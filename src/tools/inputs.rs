@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use super::args::{Args, JsonObject, LOCAL_ONLY};
+use super::render::{data_budget, fit_page, own_page_start, page_note};
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, len_of, text_of};
 use super::{ToolContext, ToolDef, ToolOutput};
@@ -104,15 +105,21 @@ pub struct UploadSlotData {
     pub ready: Option<bool>,
 }
 
-/// Arguments of `list_job_inputs` (none).
+/// Arguments of `list_job_inputs`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
-pub struct NoArgs {}
+pub struct ListInputsArgs {
+    /// The next_cursor of a previous call, when its inputs did not all fit the size limit.
+    pub cursor: Option<String>,
+}
 
 /// Documented shape of the uploaded inputs.
 #[derive(JsonSchema)]
 pub struct InputsData {
     /// Inputs: input_id, filename, content_type, size_bytes, kind, status, ready, mount_path.
     pub inputs: Option<Vec<Map<String, Value>>>,
+    /// Present when the inputs did not all fit the size limit: pass it as cursor for the rest.
+    pub next_cursor: Option<Value>,
+    pub has_more: Option<bool>,
 }
 
 pub static UPLOAD_JOB_INPUT: ToolDef = ToolDef {
@@ -170,20 +177,29 @@ mount path. Only inputs whose upload was completed (ready) can be used in submit
     idempotent: true,
     open_world: false,
     scopes: &["jobs:read", "jobs:write"],
-    input_schema: LazyLock::new(input_schema::<NoArgs>),
+    input_schema: LazyLock::new(input_schema::<ListInputsArgs>),
     output_schema: LazyLock::new(output_schema::<InputsData>),
     handler: |ctx, args| Box::pin(list_job_inputs(ctx, args)),
 };
 
-pub async fn list_job_inputs(ctx: &ToolContext, _args: &JsonObject) -> Result<ToolOutput> {
-    let data = ctx.api.list_inputs().await?;
+pub async fn list_job_inputs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
+    let from = own_page_start(Args::new(args).cursor("cursor")?, "list_job_inputs")
+        .map_err(Error::invalid_argument)?;
+    let mut data = ctx.api.list_inputs().await?;
+    let fit = fit_page(
+        &mut data,
+        "inputs",
+        &from,
+        data_budget(ctx.limits.max_chars),
+    );
     let summary = format!(
-        "Found {}.",
+        "Found {}.{}",
         count(
             len_of(&data, "inputs"),
             "uploaded job input",
             "uploaded job inputs"
-        )
+        ),
+        page_note(&fit, "list_job_inputs")
     );
     Ok(ToolOutput { data, summary })
 }

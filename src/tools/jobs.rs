@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
 use super::args::{Args, JsonObject};
+use super::render::{data_budget, fit_page, own_page_start, page_note, page_start};
 use super::schema::{input_schema, output_schema};
 use super::summary::{cost, count, first_text, len_of, next_cursor_suffix, text_of};
 use super::{Progress, ToolContext, ToolDef, ToolOutput};
@@ -16,7 +17,7 @@ use crate::api::types::{
     CancelRequest, Command, EstimateRequest, InputRef, ListJobsQuery, LogsQuery, OptimizeFor,
     SubmitRequest, WorkloadType,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 const READ_SCOPES: &[&str] = &["jobs:read", "jobs:write"];
 const SUBMIT_SCOPES: &[&str] = &["jobs:submit", "jobs:write"];
@@ -359,12 +360,17 @@ for the next page.",
 };
 
 pub async fn list_jobs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
-    let query = ListJobsArgs::parse(args)?;
-    let data = ctx.api.list_jobs(&query).await?;
+    let mut query = ListJobsArgs::parse(args)?;
+    let from = page_start(query.cursor.take(), query.limit).map_err(Error::invalid_argument)?;
+    query.limit = from.limit;
+    query.cursor = from.api_cursor.clone();
+    let mut data = ctx.api.list_jobs(&query).await?;
+    let fit = fit_page(&mut data, "jobs", &from, data_budget(ctx.limits.max_chars));
     let summary = format!(
-        "Found {}.{}",
+        "Found {}.{}{}",
         count(len_of(&data, "jobs"), "Jungle Grid job", "Jungle Grid jobs"),
-        next_cursor_suffix(&data)
+        next_cursor_suffix(&data),
+        page_note(&fit, "list_jobs")
     );
     Ok(ToolOutput { data, summary })
 }
@@ -502,6 +508,22 @@ pub fn normalize_job_billing(data: Value) -> Value {
     Value::Object(job)
 }
 
+/// Arguments of `get_job_events`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+pub struct JobEventsArgs {
+    /// The job's id, as returned by submit_job or list_jobs (e.g. "job_123").
+    pub job_id: String,
+    /// The next_cursor of a previous call, when its events did not all fit the size limit.
+    pub cursor: Option<String>,
+}
+
+impl JobEventsArgs {
+    pub fn parse(map: &JsonObject) -> Result<(String, Option<String>)> {
+        let a = Args::new(map);
+        Ok((a.required_id("job_id", &["jobId"])?, a.cursor("cursor")?))
+    }
+}
+
 /// Documented shape of lifecycle events.
 #[derive(JsonSchema)]
 pub struct EventsData {
@@ -510,6 +532,9 @@ pub struct EventsData {
     pub phase: Option<String>,
     /// Events in order: id, type, phase, title, message, source, level, created_at, sequence.
     pub items: Option<Vec<Map<String, Value>>>,
+    /// Present when the events did not all fit the size limit: pass it as cursor for the rest.
+    pub next_cursor: Option<Value>,
+    pub has_more: Option<bool>,
 }
 
 pub static GET_JOB_EVENTS: ToolDef = ToolDef {
@@ -523,14 +548,16 @@ first when get_job_logs is empty or the job is still queued or starting.",
     idempotent: true,
     open_world: false,
     scopes: READ_SCOPES,
-    input_schema: LazyLock::new(input_schema::<JobIdArgs>),
+    input_schema: LazyLock::new(input_schema::<JobEventsArgs>),
     output_schema: LazyLock::new(output_schema::<EventsData>),
     handler: |ctx, args| Box::pin(get_job_events(ctx, args)),
 };
 
 pub async fn get_job_events(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
-    let job_id = JobIdArgs::parse(args)?;
-    let data = ctx.api.job_events(&job_id).await?;
+    let (job_id, cursor) = JobEventsArgs::parse(args)?;
+    let from = own_page_start(cursor, "get_job_events").map_err(Error::invalid_argument)?;
+    let mut data = ctx.api.job_events(&job_id).await?;
+    let fit = fit_page(&mut data, "items", &from, data_budget(ctx.limits.max_chars));
     let mut summary = format!(
         "Fetched {}.",
         count(
@@ -547,6 +574,7 @@ pub async fn get_job_events(ctx: &ToolContext, args: &JsonObject) -> Result<Tool
     if let Some(title) = latest {
         summary.push_str(&format!(" Latest: {title}."));
     }
+    summary.push_str(&page_note(&fit, "get_job_events"));
     Ok(ToolOutput { data, summary })
 }
 
@@ -608,7 +636,13 @@ as cursor for the next page. If logs are empty while the job is queued or starti
 
 pub async fn get_job_logs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let (job_id, query) = JobLogsArgs::parse(args)?;
-    let data = ctx.api.job_logs(&job_id, &query).await?;
+    let from = page_start(query.cursor, query.limit).map_err(Error::invalid_argument)?;
+    let query = LogsQuery {
+        limit: from.limit,
+        cursor: from.api_cursor.clone(),
+    };
+    let mut data = ctx.api.job_logs(&job_id, &query).await?;
+    let fit = fit_page(&mut data, "items", &from, data_budget(ctx.limits.max_chars));
     let mut summary = format!(
         "Fetched {}.{}",
         count(len_of(&data, "items"), "log entry", "log entries"),
@@ -617,6 +651,7 @@ pub async fn get_job_logs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
     if let Some(hint) = text_of(&data, "usage_hint") {
         summary.push_str(&format!(" {hint}"));
     }
+    summary.push_str(&page_note(&fit, "get_job_logs"));
     Ok(ToolOutput { data, summary })
 }
 
@@ -680,7 +715,8 @@ pub async fn cancel_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutp
 // ---- wait_for_job ---------------------------------------------------------------------------
 
 pub const TERMINAL_STATUSES: [&str; 4] = ["completed", "failed", "rejected", "cancelled"];
-pub const WAIT_DEFAULT_SECONDS: f64 = 600.0;
+/// Default wait of one call: under the 60 s after which common clients give up on a request.
+pub const WAIT_DEFAULT_SECONDS: f64 = 45.0;
 pub const WAIT_MAX_SECONDS: f64 = 1800.0;
 const WAIT_MAX_POLL: Duration = Duration::from_secs(15);
 /// Log pages read to find the last lines of a finished job (bounded: logs can be long).
@@ -691,7 +727,8 @@ const WAIT_MAX_LOG_PAGES: usize = 10;
 pub struct WaitForJobArgs {
     /// The job's id (e.g. "job_123").
     pub job_id: String,
-    /// How long to wait, in seconds (default 600, at most 1800). Waiting longer is safe: call again.
+    /// How long to wait, in seconds (default 45). Capped at the server's limit per call (50 s unless
+    /// configured), so the client does not time out: while the job runs, call again.
     #[schemars(range(min = 1, max = 1800))]
     pub timeout_seconds: Option<f64>,
     /// First polling interval in seconds (default 2; grows to 15).
@@ -752,9 +789,14 @@ impl WaitForJobArgs {
 pub struct WaitData {
     /// The job as get_job returns it.
     pub job: Option<Map<String, Value>>,
-    /// True when the job was still running at the end of the wait.
+    /// True when the job was still running at the end of the wait: call wait_for_job again.
     pub timed_out: Option<bool>,
+    /// How long this call waited.
     pub waited_seconds: Option<f64>,
+    /// True when the requested timeout_seconds was longer than the server's limit per call.
+    pub capped: Option<bool>,
+    /// How long this call was allowed to wait (the request, or the server's limit).
+    pub wait_limit_seconds: Option<f64>,
     /// The job's last log entries (oldest first).
     pub logs: Option<Vec<Map<String, Value>>>,
     /// Why the logs could not be read, when they could not.
@@ -764,10 +806,12 @@ pub struct WaitData {
 pub static WAIT_FOR_JOB: ToolDef = ToolDef {
     name: "wait_for_job",
     title: "Wait for a Jungle Grid job to finish",
-    description: "Wait until a job is completed, failed, rejected or cancelled (default up to 10 minutes, at \
-most 30), polling for you, then return the final job and its last log lines. Use this instead of calling \
-get_job repeatedly. Sends progress notifications (status, phase, elapsed) when the client asks for them, \
-and stops when the client cancels. If it times out, the job is still running: call it again.",
+    description: "Wait until a job is completed, failed, rejected or cancelled, polling for you, then return \
+the final job and its last log lines. One call waits at most 45 s by default and never longer than the \
+server's limit (50 s unless configured), so clients do not time out; the result says how long it waited \
+and whether it was capped. If it times out (timed_out: true) the job is still running: call it again. Use \
+this instead of calling get_job repeatedly. Sends progress notifications (status, phase, elapsed) when the \
+client asks for them, and stops when the client cancels.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -783,7 +827,9 @@ pub fn is_terminal(job: &Value) -> bool {
 }
 
 pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
-    let plan = WaitForJobArgs::parse(args)?;
+    let mut plan = WaitForJobArgs::parse(args)?;
+    let capped = plan.timeout > ctx.limits.max_wait;
+    plan.timeout = plan.timeout.min(ctx.limits.max_wait);
     let started = Instant::now();
     let mut delay = plan.poll;
     let (job, timed_out) = loop {
@@ -825,9 +871,15 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
         }
     };
     let status = text_of(&job, "status").unwrap_or_else(|| "unknown".into());
+    let limit = plan.timeout.as_secs_f64();
     let mut summary = if timed_out {
+        let cap = if capped {
+            format!(" (capped at this server's limit of {limit}s per call)")
+        } else {
+            String::new()
+        };
         format!(
-            "Job {} is still {status} after {}s; the wait timed out. Call wait_for_job again to keep waiting.",
+            "Job {} is still {status} after {}s; the wait timed out{cap}. Call wait_for_job again to keep waiting.",
             plan.job_id, waited as u64
         )
     } else {
@@ -840,6 +892,8 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
         "job": job,
         "timed_out": timed_out,
         "waited_seconds": (waited * 10.0).round() / 10.0,
+        "capped": capped,
+        "wait_limit_seconds": if limit.fract() == 0.0 { json!(limit as u64) } else { json!(limit) },
         "logs": logs,
     });
     if let Some(e) = logs_error {

@@ -7,6 +7,7 @@ pub mod args;
 pub mod artifacts;
 pub mod inputs;
 pub mod jobs;
+pub mod render;
 pub mod schema;
 pub mod summary;
 
@@ -18,7 +19,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiClient;
-use crate::config::{ConfigError, ToolSelection};
+use crate::config::{ConfigError, ResultLimits, ToolSelection};
 use crate::error::Result;
 pub use args::JsonObject;
 
@@ -103,6 +104,8 @@ pub struct ToolContext {
     pub cancel: CancellationToken,
     /// Where long-running tools report progress, when the caller asked for it.
     pub progress: Option<ProgressSink>,
+    /// How big a result may be (paged tools fit their pages to it) and how long a wait may last.
+    pub limits: ResultLimits,
 }
 
 /// One progress report of a long-running tool.
@@ -122,6 +125,7 @@ impl ToolContext {
             local_files,
             cancel: CancellationToken::new(),
             progress: None,
+            limits: ResultLimits::default(),
         }
     }
 

@@ -69,7 +69,9 @@ pub fn router(config: &HttpConfig) -> Result<Router, String> {
     // The user's token replaces this placeholder on every call; without one no call is made.
     let api = ApiClient::new(&config.api, Secret::new("")).map_err(|e| e.message)?;
     let tools = crate::tools::select(&config.tools).map_err(|e| e.to_string())?;
-    let server = JungleGridServer::with_tools(api, &tools).hosted();
+    let server = JungleGridServer::with_tools(api, &tools)
+        .with_limits(config.limits)
+        .hosted();
     let mut mcp_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)

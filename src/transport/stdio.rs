@@ -39,7 +39,7 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
             return 1;
         }
     };
-    let mut server = JungleGridServer::with_tools(api, &tools);
+    let mut server = JungleGridServer::with_tools(api, &tools).with_limits(config.limits);
     if config.sandbox {
         server = server.sandboxed();
     }
