@@ -31,7 +31,7 @@ test('the Python MCP SDK lists the tools and calls one', { skip: !existsSync(pyd
   assert.equal(seen.server, 'junglegrid')
   assert.equal(seen.tools.length, 12)
   assert.equal(seen.tools[0], 'estimate_job')
-  assert.equal(seen.text, 'Job job_123 is running (executing).')
+  assert.equal(seen.text.split('\n')[0], 'Job job_123 is running (executing).')
   assert.equal(seen.data.data.job_id, 'job_123')
   assert.deepEqual(seen.bad, { isError: true, text: 'get_job failed: job_id is required.' })
   const [req] = upstream.apiRequests()
