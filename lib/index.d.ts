@@ -302,7 +302,8 @@ export declare class JungleGridClient {
   uploadFile(source: string | Uint8Array, options?: UploadFileOptions): Promise<JobInput>
   waitForJob(jobId: string, options?: WaitForJobOptions): Promise<Job>
   iterateLogs(jobId: string, options?: { limit?: number }): AsyncGenerator<LogPage, void, undefined>
-  downloadArtifact(jobId: string, artifactId: string, destPath: string): Promise<DownloadResult>
+  /** Never replaces an existing file unless `overwrite` is true. */
+  downloadArtifact(jobId: string, artifactId: string, destPath: string, options?: { overwrite?: boolean }): Promise<DownloadResult>
 }
 
 export declare const TERMINAL_STATUSES: readonly TerminalJobStatus[]

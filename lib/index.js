@@ -181,17 +181,24 @@ class JungleGridClient {
   /**
    * Creates a temporary download URL for the artifact and streams its bytes to `destPath`.
    * Resolves to `{ path, bytes, artifact }` where `artifact` is what getArtifact returned.
+   * An existing file is never replaced unless `options.overwrite` is true; the bytes go to a
+   * temporary file beside it first, so `destPath` is never left half-written.
    */
-  async downloadArtifact(jobId, artifactId, destPath) {
+  async downloadArtifact(jobId, artifactId, destPath, options = {}) {
+    checkObject(options, 'options')
     if (typeof destPath !== 'string' || destPath.trim() === '') {
       throw new JungleGridError('destPath is required.', 'INVALID_ARGUMENT')
+    }
+    const overwrite = Object.prototype.hasOwnProperty.call(options || {}, 'overwrite') ? options.overwrite : undefined
+    if (overwrite !== undefined && typeof overwrite !== 'boolean') {
+      throw new JungleGridError('overwrite must be true or false.', 'INVALID_ARGUMENT')
     }
     const artifact = await this.getArtifact({ job_id: jobId, artifact_id: artifactId })
     const url = artifact && (artifact.download_url || artifact.url)
     if (typeof url !== 'string' || url === '') {
       throw new JungleGridError('The artifact has no download URL yet; is the job completed?', 'ARTIFACT_NOT_READY')
     }
-    const bytes = unwrap(await this.#native.downloadTo(url, destPath))
+    const bytes = unwrap(await this.#native.downloadTo(url, destPath, overwrite === true))
     return { path: destPath, bytes, artifact }
   }
 }

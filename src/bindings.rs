@@ -310,17 +310,22 @@ JUNGLE_GRID_API_KEY environment variable."
         outcome(api.upload_file(source, options).await)
     }
 
-    /// Streams a signed download URL to `dest`; resolves to the number of bytes written.
+    /// Streams a signed download URL to `dest` (never replacing a file unless `overwrite`);
+    /// resolves to the number of bytes written.
     #[napi]
-    pub async fn download_to(&self, url: String, dest: String) -> Value {
+    pub async fn download_to(&self, url: String, dest: String, overwrite: Option<bool>) -> Value {
         let api = match &self.api {
             Ok(api) => api,
             Err(e) => return failure(e),
         };
         outcome(
-            api.download_to(&url, PathBuf::from(dest).as_path())
-                .await
-                .map(|n| json!(n)),
+            api.download_to(
+                &url,
+                PathBuf::from(dest).as_path(),
+                overwrite.unwrap_or(false),
+            )
+            .await
+            .map(|n| json!(n)),
         )
     }
 }

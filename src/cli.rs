@@ -56,6 +56,8 @@ pub struct Options {
     pub tools: Option<String>,
     pub max_result_chars: Option<String>,
     pub max_wait_seconds: Option<String>,
+    pub allow_dirs: Vec<String>,
+    pub allow_overwrite: bool,
     /// `--sandbox`: run against the embedded simulator.
     pub sandbox: bool,
     pub sandbox_dir: Option<String>,
@@ -75,6 +77,8 @@ impl Options {
             tools: self.tools.clone(),
             max_result_chars: self.max_result_chars.clone(),
             max_wait_seconds: self.max_wait_seconds.clone(),
+            allow_dirs: self.allow_dirs.clone(),
+            allow_overwrite: self.allow_overwrite,
         }
     }
 }
@@ -106,6 +110,10 @@ where
                 options.log_level = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
             Long("read-only") => options.read_only = true,
+            Long("allow-overwrite") => options.allow_overwrite = true,
+            Long("allow-dir") => options
+                .allow_dirs
+                .push(text(parser.value().map_err(|e| e.to_string())?)?),
             Long("sandbox") => options.sandbox = true,
             Long("http") => options.http = true,
             Long("port") => options.port = Some(text(parser.value().map_err(|e| e.to_string())?)?),

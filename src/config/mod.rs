@@ -4,8 +4,10 @@
 pub mod http;
 pub mod settings;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::files::{FilesConfig, RootsOrigin};
 use crate::secret::Secret;
 
 pub const DEFAULT_API_BASE: &str = "https://api.junglegrid.dev";
@@ -87,6 +89,12 @@ pub enum ConfigError {
         "MCP_MAX_BODY_BYTES must be a number of bytes between 1024 and 67108864, got \"{value}\"."
     )]
     InvalidBodyLimit { value: String },
+    #[error("{name} must name existing folders by absolute path; \"{value}\" {reason}.")]
+    InvalidFilesDir {
+        name: &'static str,
+        value: String,
+        reason: &'static str,
+    },
     #[error(
         "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
     )]
@@ -197,6 +205,8 @@ pub struct Config {
     /// Talking to the embedded simulator: jobs are simulated.
     pub sandbox: bool,
     pub limits: ResultLimits,
+    /// Where the agent's local files may be.
+    pub files: FilesConfig,
 }
 
 /// Overrides given on the command line; they win over the environment.
@@ -212,6 +222,10 @@ pub struct Overrides {
     pub max_result_chars: Option<String>,
     /// `--max-wait-seconds <n>`
     pub max_wait_seconds: Option<String>,
+    /// `--allow-dir DIR`, repeatable.
+    pub allow_dirs: Vec<String>,
+    /// `--allow-overwrite`
+    pub allow_overwrite: bool,
 }
 
 pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
@@ -310,6 +324,62 @@ pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<ToolSelecti
     })
 }
 
+/// Where the agent's files may be: `--allow-dir` (repeatable) wins over `JUNGLE_GRID_FILES_DIRS`
+/// (the OS path-list format: `:`-separated on Unix, `;` on Windows); each must be an existing
+/// folder given by absolute path. With neither, the user's home. `--allow-overwrite` /
+/// `JUNGLE_GRID_ALLOW_OVERWRITE=1` lets the agent's `overwrite: true` replace files.
+pub fn resolve_files(env: &dyn Env, overrides: &Overrides) -> Result<FilesConfig, ConfigError> {
+    let allow_overwrite = overrides.allow_overwrite
+        || parse_flag(
+            "JUNGLE_GRID_ALLOW_OVERWRITE",
+            env.get("JUNGLE_GRID_ALLOW_OVERWRITE"),
+        )?;
+    let (name, dirs): (&'static str, Vec<PathBuf>) = if !overrides.allow_dirs.is_empty() {
+        let dirs = overrides.allow_dirs.iter().map(PathBuf::from).collect();
+        ("--allow-dir", dirs)
+    } else {
+        let raw = non_blank(env.get("JUNGLE_GRID_FILES_DIRS")).unwrap_or_default();
+        let dirs = std::env::split_paths(&raw)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        ("JUNGLE_GRID_FILES_DIRS", dirs)
+    };
+    if dirs.is_empty() {
+        // The user's home; without one, nothing is allowed until a folder is configured.
+        let home = non_blank(env.get("HOME")).or_else(|| non_blank(env.get("USERPROFILE")));
+        let roots = home
+            .and_then(|h| std::fs::canonicalize(h).ok())
+            .into_iter()
+            .collect();
+        return Ok(FilesConfig {
+            roots,
+            origin: RootsOrigin::Default,
+            allow_overwrite,
+        });
+    }
+    let mut roots = Vec::new();
+    for dir in dirs {
+        let invalid = |reason| ConfigError::InvalidFilesDir {
+            name,
+            value: dir.display().to_string(),
+            reason,
+        };
+        if !dir.is_absolute() {
+            return Err(invalid("is not an absolute path"));
+        }
+        let canonical = std::fs::canonicalize(&dir).map_err(|_| invalid("does not exist"))?;
+        if !canonical.is_dir() {
+            return Err(invalid("is not a folder"));
+        }
+        roots.push(canonical);
+    }
+    Ok(FilesConfig {
+        roots,
+        origin: RootsOrigin::Configured,
+        allow_overwrite,
+    })
+}
+
 /// The API half of the configuration; shared by every mode (stdio, library).
 pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, ConfigError> {
     Ok(ApiConfig {
@@ -331,6 +401,7 @@ impl Config {
             tools,
             sandbox: false,
             limits: resolve_result_limits(env, overrides)?,
+            files: resolve_files(env, overrides)?,
         })
     }
 
@@ -350,6 +421,7 @@ impl Config {
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
             limits: resolve_result_limits(env, &overrides)?,
+            files: resolve_files(env, &overrides)?,
         })
     }
 }
@@ -381,6 +453,12 @@ impl Config {
             tools: ToolSelection::default(),
             sandbox: false,
             limits: resolve_result_limits(env, &overrides)?,
+            // The library is not confined; this is unused there.
+            files: FilesConfig {
+                roots: Vec::new(),
+                origin: RootsOrigin::Configured,
+                allow_overwrite: false,
+            },
         })
     }
 }

@@ -34,8 +34,10 @@ pub struct UploadJobInputArgs {
     /// "input" (mounted at /workspace/inputs/) or "script" (mounted at /workspace/scripts/).
     #[schemars(with = "Option<UploadKindArg>")]
     pub kind: Option<String>,
-    /// Local server only: an absolute path of a file on this machine. The server uploads the bytes
-    /// and completes the upload itself, and returns a ready input_id.
+    /// Local server only: an absolute path of a regular file on this machine, inside the folders the
+    /// user allowed (by default their home folder, narrowed to the client's roots; never hidden
+    /// files or folders). The server uploads the bytes and completes the upload itself, and returns
+    /// a ready input_id.
     pub path: Option<String>,
     /// Local server only: the file's text (at most 10 MiB). Uploaded and completed like path.
     pub content: Option<String>,
@@ -129,7 +131,9 @@ pub static UPLOAD_JOB_INPUT: ToolDef = ToolDef {
 a signed upload_url, a token and a complete_url. The bytes are uploaded outside MCP: PUT them to \
 upload_url, then POST complete_url with the token and file metadata. Treat upload_url and token as \
 secrets. Once complete, pass { input_id } in submit_job's input_files (kind input, mounted at \
-/workspace/inputs/<filename>) or script_files (kind script, mounted at /workspace/scripts/<filename>).",
+/workspace/inputs/<filename>) or script_files (kind script, mounted at /workspace/scripts/<filename>). \
+Locally, path uploads a regular file in one step: only inside the folders the user allowed (by \
+default their home folder, narrowed to the client's roots), never hidden files or folders.",
     read_only: false,
     destructive: false,
     idempotent: false,
@@ -147,6 +151,13 @@ pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<To
             return Err(Error::forbidden(LOCAL_ONLY));
         }
         UploadPlan::OneStep(source, options) => {
+            // Checked and opened before anything is created upstream.
+            let source = match (source, &ctx.roots) {
+                (UploadSource::Path(path), Some(roots)) => {
+                    UploadSource::Local(roots.open_read(&path).await?)
+                }
+                (source, _) => source,
+            };
             let data = ctx.api.upload_file(source, options).await?;
             let summary = format!(
                 "Uploaded and completed {} ({} bytes). input_id={}. It is ready for submit_job.",

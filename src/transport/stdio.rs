@@ -4,14 +4,23 @@
 //! rmcp's own stdio transport silently drops: an unparsable line gets a JSON-RPC Parse error
 //! (-32700) and valid JSON that is not a message gets Invalid Request (-32600, with its id when one
 //! can be read). One writer task owns stdout, so concurrent replies never interleave.
+//!
+//! At most [`MAX_IN_FLIGHT`] requests are handled at once: past that the transport stops reading
+//! stdin until one is answered (or cancelled), so a flood of pipelined calls waits in the pipe
+//! instead of growing memory; nothing is dropped. When stdout closes (the host went away, EPIPE)
+//! the session ends at once and the process exits cleanly, without an error line per message.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
+use rmcp::model::{ClientNotification, JsonRpcMessage, RequestId};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use rmcp::{RoleServer, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_util::bytes::BytesMut;
 use tokio_util::codec::{Decoder, FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
@@ -22,6 +31,9 @@ use crate::server::JungleGridServer;
 
 /// Longest accepted message line (as rmcp's own stdio transport).
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Requests handled at once; the rest wait unread in stdin.
+pub const MAX_IN_FLIGHT: usize = 64;
 
 /// Serves until stdin closes or `shutdown` is cancelled; returns the exit code.
 pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
@@ -39,7 +51,9 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
             return 1;
         }
     };
-    let mut server = JungleGridServer::with_tools(api, &tools).with_limits(config.limits);
+    let mut server = JungleGridServer::with_tools(api, &tools)
+        .with_limits(config.limits)
+        .with_files(config.files);
     if config.sandbox {
         server = server.sandboxed();
     }
@@ -133,17 +147,50 @@ pub struct LineTransport<R> {
     /// Unbounded so `send` can queue synchronously, in the order rmcp calls it (rmcp runs the
     /// returned futures concurrently). Each future waits for its write, which bounds the queue.
     out: mpsc::UnboundedSender<WriteJob>,
+    /// Cancelled by the writer when stdout is closed: the session ends.
+    closed: CancellationToken,
+    /// One permit per request being handled, released by its answer or its cancellation.
+    slots: Arc<Semaphore>,
+    held: HashMap<String, Vec<OwnedSemaphorePermit>>,
 }
 
 impl<R: AsyncRead + Unpin> LineTransport<R> {
     pub fn new<W: AsyncWrite + Send + Unpin + 'static>(reader: R, writer: W) -> Self {
+        Self::with_limit(reader, writer, MAX_IN_FLIGHT)
+    }
+
+    /// A transport handling at most `limit` requests at once.
+    pub fn with_limit<W: AsyncWrite + Send + Unpin + 'static>(
+        reader: R,
+        writer: W,
+        limit: usize,
+    ) -> Self {
         let (out, rx) = mpsc::unbounded_channel::<WriteJob>();
-        tokio::spawn(write_loop(writer, rx));
+        let closed = CancellationToken::new();
+        tokio::spawn(write_loop(writer, rx, closed.clone()));
         LineTransport {
             lines: FramedRead::new(reader, BoundedLines::new(MAX_LINE_BYTES)),
             out,
+            closed,
+            slots: Arc::new(Semaphore::new(limit.max(1))),
+            held: HashMap::new(),
         }
     }
+
+    /// Frees the slot of a request that was answered or cancelled.
+    fn release(&mut self, id: &RequestId) {
+        let key = slot_key(id);
+        if let Some(permits) = self.held.get_mut(&key) {
+            permits.pop();
+            if permits.is_empty() {
+                self.held.remove(&key);
+            }
+        }
+    }
+}
+
+fn slot_key(id: &RequestId) -> String {
+    serde_json::to_string(id).unwrap_or_default()
 }
 
 /// Queues a JSON-RPC error reply that no request handler produced (the message never reached one).
@@ -159,6 +206,7 @@ async fn reply_error(out: &mpsc::UnboundedSender<WriteJob>, id: Value, code: i64
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
     mut rx: mpsc::UnboundedReceiver<WriteJob>,
+    closed: CancellationToken,
 ) {
     while let Some((mut line, done)) = rx.recv().await {
         line.push('\n');
@@ -170,7 +218,9 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         let failed = result.is_err();
         let _ = done.send(result);
         if failed {
-            // The host closed our stdout; nothing more can be delivered.
+            // The host closed our stdout; nothing more can be delivered: end the session.
+            tracing::info!("stdout closed; ending the session");
+            closed.cancel();
             break;
         }
     }
@@ -191,26 +241,41 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        match &item {
+            JsonRpcMessage::Response(response) => self.release(&response.id),
+            JsonRpcMessage::Error(error) => {
+                if let Some(id) = &error.id {
+                    self.release(id);
+                }
+            }
+            _ => {}
+        }
         // Queue now, not when the future is first polled, so lines keep rmcp's order (a progress
         // notification must not overtake the result it belongs to).
         let queued = serde_json::to_string(&item)
             .map_err(std::io::Error::other)
-            .and_then(|line| {
+            .map(|line| {
                 let (done, written) = oneshot::channel();
-                self.out.send((line, done)).map(|()| written).map_err(|_| {
-                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed")
-                })
+                // Once stdout is closed the session is ending: lines are dropped quietly rather
+                // than reported as one error per message.
+                self.out.send((line, done)).ok().map(|()| written)
             });
         async move {
-            queued?
-                .await
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed"))?
+            if let Some(written) = queued? {
+                // A failed write has already ended the session (see `write_loop`).
+                let _ = written.await;
+            }
+            Ok(())
         }
     }
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            let line = match self.lines.next().await? {
+            let next = tokio::select! {
+                next = self.lines.next() => next?,
+                () = self.closed.cancelled() => return None,
+            };
+            let line = match next {
                 Ok(Incoming::Line(line)) => line,
                 Ok(Incoming::TooLong) => {
                     tracing::warn!(
@@ -249,7 +314,31 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
             };
             let id = readable_id(&value);
             match serde_json::from_value::<RxJsonRpcMessage<RoleServer>>(value) {
-                Ok(message) => return Some(message),
+                Ok(message) => {
+                    match &message {
+                        JsonRpcMessage::Request(request) => {
+                            // Wait for a free slot; meanwhile the rest stays unread in stdin.
+                            let permit = tokio::select! {
+                                permit = self.slots.clone().acquire_owned() => permit.ok()?,
+                                () = self.closed.cancelled() => return None,
+                            };
+                            self.held
+                                .entry(slot_key(&request.id))
+                                .or_default()
+                                .push(permit);
+                        }
+                        JsonRpcMessage::Notification(n) => {
+                            // rmcp sends no answer for a cancelled request: free its slot here.
+                            if let ClientNotification::CancelledNotification(c) = &n.notification
+                                && let Some(id) = &c.params.request_id
+                            {
+                                self.release(id);
+                            }
+                        }
+                        _ => {}
+                    }
+                    return Some(message);
+                }
                 Err(e) => {
                     tracing::debug!("invalid JSON-RPC message: {e}");
                     reply_error(
