@@ -20,8 +20,11 @@ export declare class NativeClient {
   call(tool: string, args?: any | undefined | null): Promise<any>
   /** Uploads a file from disk (`path`) or memory (`bytes`) and completes it; resolves to the input. */
   uploadFile(path?: string | undefined | null, bytes?: Buffer | undefined | null, options?: NativeUploadOptions | undefined | null): Promise<any>
-  /** Streams a signed download URL to `dest`; resolves to the number of bytes written. */
-  downloadTo(url: string, dest: string): Promise<any>
+  /**
+   * Streams a signed download URL to `dest` (never replacing a file unless `overwrite`);
+   * resolves to the number of bytes written.
+   */
+  downloadTo(url: string, dest: string, overwrite?: boolean | undefined | null): Promise<any>
 }
 
 /** A running hosted (Streamable HTTP) server. */

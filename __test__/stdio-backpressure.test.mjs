@@ -19,10 +19,10 @@ afterEach(() => upstream.reset())
 
 const getJob = (id, jobId = 'job_1') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get_job', arguments: { job_id: jobId } } })
 
-/** Resolves once `predicate()` holds, checking whenever the fake receives a request. */
+/** Resolves once `predicate()` holds (a state, polled; no deadline of its own). */
 function until(predicate) {
   return new Promise((resolve) => {
-    const check = () => (predicate() ? resolve() : setImmediate(check))
+    const check = () => (predicate() ? resolve() : setTimeout(check, 5))
     check()
   })
 }

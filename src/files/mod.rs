@@ -18,7 +18,6 @@
 
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -255,7 +254,7 @@ written unless the user configures a folder inside one with {ROOTS_SETTING}.",
     }
 
     /// Opens a file the agent asked to read, after checking it.
-    pub async fn open_read(self: &Arc<Self>, path: &Path) -> Result<LocalFile> {
+    pub async fn open_read(&self, path: &Path) -> Result<LocalFile> {
         let canonical = canonical(path, path).await?;
         self.check(path, &canonical).await?;
         let opened = open_regular(path, canonical.clone()).await?;

@@ -152,6 +152,8 @@ pub struct LineTransport<R> {
     /// One permit per request being handled, released by its answer or its cancellation.
     slots: Arc<Semaphore>,
     held: HashMap<String, Vec<OwnedSemaphorePermit>>,
+    /// A request read from stdin that waits for a free slot.
+    waiting: Option<RxJsonRpcMessage<RoleServer>>,
 }
 
 impl<R: AsyncRead + Unpin> LineTransport<R> {
@@ -174,6 +176,7 @@ impl<R: AsyncRead + Unpin> LineTransport<R> {
             closed,
             slots: Arc::new(Semaphore::new(limit.max(1))),
             held: HashMap::new(),
+            waiting: None,
         }
     }
 
@@ -271,6 +274,22 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
+            if self.waiting.is_some() {
+                // rmcp races `receive` against other events and drops it when they win, so the
+                // request waits in `self` (not in this future) while the slot is awaited.
+                let permit = tokio::select! {
+                    permit = self.slots.clone().acquire_owned() => permit.ok()?,
+                    () = self.closed.cancelled() => return None,
+                };
+                let message = self.waiting.take()?;
+                if let JsonRpcMessage::Request(request) = &message {
+                    self.held
+                        .entry(slot_key(&request.id))
+                        .or_default()
+                        .push(permit);
+                }
+                return Some(message);
+            }
             let next = tokio::select! {
                 next = self.lines.next() => next?,
                 () = self.closed.cancelled() => return None,
@@ -316,16 +335,10 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
             match serde_json::from_value::<RxJsonRpcMessage<RoleServer>>(value) {
                 Ok(message) => {
                     match &message {
-                        JsonRpcMessage::Request(request) => {
-                            // Wait for a free slot; meanwhile the rest stays unread in stdin.
-                            let permit = tokio::select! {
-                                permit = self.slots.clone().acquire_owned() => permit.ok()?,
-                                () = self.closed.cancelled() => return None,
-                            };
-                            self.held
-                                .entry(slot_key(&request.id))
-                                .or_default()
-                                .push(permit);
+                        JsonRpcMessage::Request(_) => {
+                            // Handed over once a slot is free (see the top of the loop).
+                            self.waiting = Some(message);
+                            continue;
                         }
                         JsonRpcMessage::Notification(n) => {
                             // rmcp sends no answer for a cancelled request: free its slot here.
@@ -361,6 +374,62 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
+
+    fn request(id: i64) -> String {
+        format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n")
+    }
+
+    fn answer(id: i64) -> TxJsonRpcMessage<RoleServer> {
+        serde_json::from_value(json!({"jsonrpc": "2.0", "id": id, "result": {}})).unwrap()
+    }
+
+    fn id_of(message: Option<RxJsonRpcMessage<RoleServer>>) -> RequestId {
+        match message {
+            Some(JsonRpcMessage::Request(r)) => r.id,
+            other => panic!("expected a request, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_past_the_bound_wait_for_an_answer_or_a_cancellation() {
+        let (mut client_in, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, _client_out) = tokio::io::duplex(1 << 16);
+        let mut t = LineTransport::with_limit(server_in, server_out, 1);
+        let input = [request(1), request(2)].concat();
+        client_in.write_all(input.as_bytes()).await.unwrap();
+        assert_eq!(id_of(t.receive().await), RequestId::Number(1));
+        // The second request is read but held: no slot is free.
+        assert!(t.receive().now_or_never().is_none());
+        assert!(t.receive().now_or_never().is_none());
+        t.send(answer(1)).await.unwrap();
+        assert_eq!(id_of(t.receive().await), RequestId::Number(2));
+        // rmcp answers nothing for a cancelled request: the cancellation frees the slot.
+        let cancel = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":2}}\n";
+        client_in
+            .write_all([cancel, &request(3)].concat().as_bytes())
+            .await
+            .unwrap();
+        assert!(matches!(
+            t.receive().await,
+            Some(JsonRpcMessage::Notification(_))
+        ));
+        let third = t.receive().now_or_never().flatten();
+        assert_eq!(id_of(third), RequestId::Number(3));
+    }
+
+    #[tokio::test]
+    async fn a_closed_stdout_ends_the_session_quietly() {
+        let (_client_in, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, client_out) = tokio::io::duplex(64);
+        drop(client_out);
+        let mut t = LineTransport::new(server_in, server_out);
+        // The write fails (broken pipe); the send itself reports no error.
+        t.send(answer(1)).await.unwrap();
+        t.send(answer(2)).await.unwrap();
+        // stdin is still open, yet the session ends.
+        assert!(t.receive().await.is_none());
+    }
 
     #[tokio::test]
     async fn bad_lines_do_not_end_the_stream() {
