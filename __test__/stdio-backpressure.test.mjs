@@ -6,7 +6,7 @@
 import { after, afterEach, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { spawnRaw } from './helpers/mcp.mjs'
+import { spawnRaw, waitFor } from './helpers/mcp.mjs'
 
 const MAX_IN_FLIGHT = 64
 
@@ -19,23 +19,15 @@ afterEach(() => upstream.reset())
 
 const getJob = (id, jobId = 'job_1') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get_job', arguments: { job_id: jobId } } })
 
-/** Resolves once `predicate()` holds (a state, polled; no deadline of its own). */
-function until(predicate) {
-  return new Promise((resolve) => {
-    const check = () => (predicate() ? resolve() : setTimeout(check, 5))
-    check()
-  })
-}
-
 test('the server exits cleanly and promptly when the host closes its stdout', async () => {
   const raw = spawnRaw(upstream)
   await raw.initialize()
   raw.child.stdout.destroy()
   // Every answer now hits a closed pipe (EPIPE).
   for (let i = 0; i < 50; i++) raw.send({ jsonrpc: '2.0', id: i, method: 'ping' })
-  const [code, signal] = await raw.exited // would hang here (test timeout) if the server kept running
+  const { code, signal } = await raw.waitExit() // a hang guard: the server must not keep running
   assert.equal(signal, null)
-  assert.equal(code, 0)
+  assert.equal(code, 0, raw.stderr())
   const errorLines = raw.stderr().split('\n').filter((l) => /error|fail/i.test(l))
   assert.deepEqual(errorLines, [], 'no error line per message')
 })
@@ -44,27 +36,21 @@ test('a flood of pipelined calls: every answer arrives, never more than 64 in fl
   const raw = spawnRaw(upstream)
   await raw.initialize()
   const COUNT = 3000
+  // The API holds its answers until 64 calls wait at once (the bound is reached), then answers all.
+  upstream.gate(MAX_IN_FLIGHT, 'job')
   const lines = []
   for (let i = 0; i < COUNT; i++) lines.push(JSON.stringify(getJob(i)))
-  // Hold the API's answers until the server has filled its slots, then let everything through.
-  let release
-  const gate = new Promise((resolve) => (release = resolve))
-  upstream.hold = () => gate
   raw.child.stdin.write(lines.join('\n') + '\n')
-  await until(() => upstream.inFlight >= MAX_IN_FLIGHT)
-  assert.equal(upstream.inFlight, MAX_IN_FLIGHT, 'exactly the bound is in flight while the API is stalled')
-  release()
-  const ids = new Set()
+  const answers = new Map()
   await raw.next((m) => {
-    if (typeof m.id === 'number') {
-      assert.equal(m.result && m.result.isError, false, JSON.stringify(m))
-      ids.add(m.id)
-    }
-    return ids.size === COUNT
-  }, 120000)
-  assert.equal(ids.size, COUNT)
-  assert.ok(upstream.maxInFlight <= MAX_IN_FLIGHT, `max in flight ${upstream.maxInFlight}`)
-  assert.equal(upstream.requests.filter((r) => r.route === 'job').length, COUNT)
+    if (typeof m.id === 'number') answers.set(m.id, m)
+    return answers.size === COUNT
+  }, 120_000)
+  assert.equal(answers.size, COUNT)
+  for (const m of answers.values()) assert.equal(m.result && m.result.isError, false, JSON.stringify(m))
+  // Exactly the bound: the gate opened at 64 waiting calls, and never more were in flight.
+  assert.equal(upstream.maxInFlight, MAX_IN_FLIGHT)
+  assert.equal(upstream.requestsTo('job').length, COUNT)
   assert.equal(await raw.close(), 0)
 })
 
@@ -72,16 +58,19 @@ test('cancelled calls free their slots: a full server still answers new calls', 
   const raw = spawnRaw(upstream)
   await raw.initialize()
   let release
-  const gate = new Promise((resolve) => (release = resolve))
-  upstream.hold = (route, url) => (url.pathname.endsWith('/stuck') ? gate : null)
+  const stuck = new Promise((resolve) => (release = resolve))
+  upstream.handle('job', async (record) => {
+    if (record.params[0] === 'stuck') await stuck
+    return { json: { ok: true, data: { job_id: record.params[0], status: 'running' } } }
+  })
   for (let i = 0; i < MAX_IN_FLIGHT; i++) raw.send(getJob(`stuck-${i}`, 'stuck'))
-  await until(() => upstream.inFlight === MAX_IN_FLIGHT)
+  await waitFor(() => upstream.inFlight === MAX_IN_FLIGHT, { what: '64 calls in flight' })
   for (let i = 0; i < MAX_IN_FLIGHT; i++) {
-    raw.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: `stuck-${i}`, reason: 'test' } })
+    raw.notify('notifications/cancelled', { requestId: `stuck-${i}`, reason: 'test' })
   }
-  raw.send(getJob('after', 'job_2'))
-  const answer = await raw.next((m) => m.id === 'after')
+  const answer = await raw.request('tools/call', { name: 'get_job', arguments: { job_id: 'job_2' } }, 'after')
   assert.equal(answer.result.isError, false, JSON.stringify(answer))
+  assert.equal(answer.result.structuredContent.data.job_id, 'job_2')
   release()
   assert.equal(await raw.close(), 0)
 })
