@@ -32,7 +32,7 @@ describe('the production flow through the bin with --sandbox', () => {
   let tmp
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'jg-sandbox-e2e-'))
-    mcp = await connect(['--sandbox', '--sandbox-time-scale', '200'])
+    mcp = await connect(['--sandbox', '--sandbox-time-scale', '200', '--allow-dir', tmp])
   })
   after(async () => {
     await mcp.close()
