@@ -122,6 +122,15 @@ pub static SETTINGS: &[Setting] = &[
         secret: false,
     },
     Setting {
+        flags: &[],
+        env: &["HOME", "USERPROFILE"],
+        default: "set by the system",
+        allowed: "",
+        meaning: "The user's home folder: where the agent's local files may be when no folder is configured (`USERPROFILE` is read when `HOME` is unset).",
+        modes: &[Stdio, Sandbox],
+        secret: false,
+    },
+    Setting {
         flags: &["--allow-overwrite"],
         env: &["JUNGLE_GRID_ALLOW_OVERWRITE"],
         default: "off",
