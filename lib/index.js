@@ -53,7 +53,7 @@ function checkOptionalString(value, name) {
 }
 
 function checkSignal(signal, name = 'signal') {
-  if (signal === undefined) return
+  if (signal === undefined || signal === null) return
   if (signal === null || typeof signal !== 'object' || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
     throw invalid(`${name} must be an AbortSignal.`)
   }
