@@ -165,12 +165,10 @@ impl Resolve for GuardedResolver {
             let (allowed, refused): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs
                 .into_iter()
                 .partition(|a| policy.allows(classify(a.ip())));
-            if allowed.is_empty() {
-                if let Some(first) = refused.first() {
-                    let err: Box<dyn std::error::Error + Send + Sync> =
-                        Box::new(RefusedTarget(refusal(&host, classify(first.ip()))));
-                    return Err(err);
-                }
+            if let (true, Some(first)) = (allowed.is_empty(), refused.first()) {
+                let err: Box<dyn std::error::Error + Send + Sync> =
+                    Box::new(RefusedTarget(refusal(&host, classify(first.ip()))));
+                return Err(err);
             }
             let addrs: Addrs = Box::new(allowed.into_iter());
             Ok(addrs)
