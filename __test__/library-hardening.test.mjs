@@ -5,19 +5,10 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { waitFor } from './helpers/mcp.mjs'
 
 const require = createRequire(import.meta.url)
 const { JungleGridClient, JungleGridError, startSandbox } = require('../lib/index.js')
-
-/** Resolves when `check()` holds, polling the event loop (no fixed sleeps). */
-async function until(check, what) {
-  for (let i = 0; i < 2000; i++) {
-    if (check()) return
-    await new Promise((resolve) => setImmediate(resolve))
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error(`never happened: ${what}`)
-}
 
 function invalidArgument(pattern) {
   return (e) => {
@@ -117,28 +108,28 @@ describe('the JS library against a hostile API and hostile inputs', () => {
   })
 
   test('abort stops getJob in flight', async () => {
-    let release
-    upstream.override('job', { until: new Promise((resolve) => (release = resolve)) })
+    // The answer is held back (a gate that needs two requests while only one comes).
+    upstream.gate(2, 'job')
     const controller = new AbortController()
     const pending = client.getJob({ job_id: 'job_123' }, { signal: controller.signal })
-    await until(() => upstream.inFlight === 1, 'the request reached the API')
+    await upstream.waitForRequests(1)
+    assert.equal(upstream.inFlight, 1)
     controller.abort()
     await assert.rejects(pending, (e) => {
       assert.ok(e instanceof JungleGridError)
       assert.equal(e.code, 'ABORTED')
       return true
     })
-    // The native request itself was dropped: the API saw the client go away.
-    await until(() => upstream.requests[0].abandoned, 'the connection was closed by the client')
-    release()
+    // The native request itself was dropped: the API saw the client go away, unanswered.
+    await waitFor(() => upstream.inFlight === 0, { what: 'the client to close the connection' })
   })
 
   test('abort stops waitForJob while its request is in flight', async () => {
-    let release
-    upstream.override('job', { until: new Promise((resolve) => (release = resolve)) })
+    upstream.gate(2, 'job')
     const controller = new AbortController()
     const waiting = client.waitForJob('job_123', { signal: controller.signal, pollIntervalMs: 1000 })
-    await until(() => upstream.inFlight === 1, 'the first poll reached the API')
+    await upstream.waitForRequests(1)
+    assert.equal(upstream.inFlight, 1)
     controller.abort(new Error('user gave up'))
     await assert.rejects(waiting, (e) => {
       assert.ok(e instanceof JungleGridError)
@@ -146,9 +137,8 @@ describe('the JS library against a hostile API and hostile inputs', () => {
       assert.equal(e.message, 'user gave up')
       return true
     })
-    await until(() => upstream.requests[0].abandoned, 'the poll request was dropped')
+    await waitFor(() => upstream.inFlight === 0, { what: 'the poll request to be dropped' })
     assert.equal(upstream.apiRequests().length, 1)
-    release()
   })
 
   test('an already aborted signal makes no request', async () => {
