@@ -129,6 +129,16 @@ describe('signed URLs only reach the API base\'s kind of address', () => {
     assert.equal(existsSync(dest), false)
   })
 
+  test('an upload URL at the metadata address gets no bytes and the upload is not completed', async () => {
+    upstream.fixtures.upload.upload.upload_url = `http://169.254.169.254/latest/user-data?${SIGNATURE}`
+    await assert.rejects(client(upstream.base).uploadFile(Buffer.from('secret bytes'), { filename: 'a.txt' }), (e) => {
+      assert.equal(e.code, 'UNSAFE_TRANSFER_URL')
+      assert.match(e.message, /link-local/)
+      return true
+    })
+    assert.deepEqual(upstream.apiRequests().map((r) => r.route), ['upload'])
+  })
+
   test('a signed URL redirecting to the metadata address is refused', async () => {
     other.override('job', { status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } })
     upstream.fixtures.download.download_url = `${other.base}/v1/mcp/jobs/hop?${SIGNATURE}`
