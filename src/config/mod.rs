@@ -87,6 +87,15 @@ pub enum ConfigError {
         "MCP_MAX_BODY_BYTES must be a number of bytes between 1024 and 67108864, got \"{value}\"."
     )]
     InvalidBodyLimit { value: String },
+    #[error("{name} must be a whole number between {min} and {max}, got \"{value}\".")]
+    InvalidCount {
+        name: &'static str,
+        value: String,
+        min: u64,
+        max: u64,
+    },
+    #[error("{name} must be an address to listen on such as 127.0.0.1:9464, got \"{value}\".")]
+    InvalidAddr { name: &'static str, value: String },
     #[error(
         "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
     )]
