@@ -82,7 +82,7 @@ async function until(check, what, tries = 200) {
     if (await check()) return
     await new Promise((r) => setTimeout(r, 25))
   }
-  assert.fail(`never happened: ${what}`)
+  assert.fail(`never happened: ${typeof what === "function" ? what() : what}`)
 }
 
 let upstream
@@ -119,6 +119,7 @@ describe('checked before authentication', () => {
     const r = await raw(hosted.url, { body: LIST, headers: { host: 'mcp.junglegrid.dev', origin: 'http://localhost:5173', authorization: 'Bearer tok:jobs:read' } })
     assert.equal(r.status, 200)
     assert.ok(r.json.result.tools.length > 0)
+    assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.text))
   })
 })
 
@@ -334,6 +335,42 @@ describe('limits', () => {
     } finally {
       upstream.delayMs = 0
       await capped.stop()
+    }
+  })
+
+  test('slow headers close the connection; a slow body is 408 with a JSON-RPC error', async () => {
+    scopedTokens(upstream)
+    const strict = await startHosted(upstream, { MCP_HEADER_TIMEOUT_MS: '300', MCP_BODY_TIMEOUT_MS: '300', MCP_RATE_LIMIT_PER_MINUTE: '0' })
+    const port = Number(new URL(strict.url).port)
+    try {
+      // Headers trickled a byte at a time: the server hangs up (bounded: at most 100 bytes).
+      const slow = connect({ host: '127.0.0.1', port })
+      slow.on('error', () => {})
+      let closed = false
+      slow.on('close', () => (closed = true))
+      slow.write('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ')
+      for (let i = 0; i < 100 && !closed; i++) {
+        slow.write('a')
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      assert.ok(closed, 'the server kept a connection whose headers never ended')
+      // Complete headers, then half a body that never finishes.
+      const body = JSON.stringify(LIST)
+      const partial = connect({ host: '127.0.0.1', port })
+      partial.on('error', () => {})
+      let answer = ''
+      partial.on('data', (d) => (answer += d))
+      partial.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer tok:jobs:read\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`)
+      await until(() => answer.includes('}}'), () => `an answer to the unfinished body (got ${JSON.stringify(answer)})`)
+      partial.destroy()
+      assert.match(answer, /^HTTP\/1\.1 408/)
+      const json = JSON.parse(/\{.*\}/s.exec(answer)[0])
+      assert.equal(json.error.code, -32600)
+      assert.equal(upstream.apiRequests().length, 0)
+      // The server still serves.
+      assert.equal((await raw(strict.url, { body: LIST, headers: { authorization: 'Bearer tok:jobs:read' } })).status, 200)
+    } finally {
+      await strict.stop()
     }
   })
 

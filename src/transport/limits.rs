@@ -511,6 +511,33 @@ impl Drop for BusyGuard {
     }
 }
 
+/// A response body that keeps its connection marked busy until it is finished or dropped, with
+/// the inner body's size (so `Content-Length` survives).
+struct Guarded {
+    body: Body,
+    _guard: BusyGuard,
+}
+
+impl http_body::Body for Guarded {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown`, then waits for requests in flight.
 pub async fn serve(
     listener: TcpListener,
@@ -573,10 +600,10 @@ pub async fn serve(
                 async move {
                     let response = app.call(request.map(Body::new)).await?;
                     let response = response.map(|body| {
-                        Body::new(body.map_frame(move |frame| {
-                            let _ = &guard;
-                            frame
-                        }))
+                        Body::new(Guarded {
+                            body,
+                            _guard: guard,
+                        })
                     });
                     Ok::<_, Infallible>(response)
                 }
