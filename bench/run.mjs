@@ -227,6 +227,13 @@ async function main() {
   const api = await startFakeApi()
   const apiBase = `http://127.0.0.1:${api.address().port}`
   const results = {}
+  if (process.env.BENCH_ONLY === 'hosted') {
+    // Only the hosted side-by-side table (BENCH_ONLY=hosted node bench/run.mjs).
+    const hosted = await hostedSideBySide(apiBase)
+    api.close()
+    printHosted(hosted)
+    return
+  }
 
   // Cold start.
   await coldStart(apiBase) // warm the page cache
@@ -328,14 +335,19 @@ async function main() {
   console.log(`\nJungle Grid MCP benchmark (${RUNS} runs, medians) on ${machine}\n`)
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)))
   for (const r of rows) console.log('  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('   '))
-  console.log(`\nHosted mode, get_job over Streamable HTTP, ${HOSTED_CALLS} calls at 64 in flight (medians):\n`)
-  console.log('| Server | calls/s | CPU ms per call | peak RSS | errors |\n| --- | --- | --- | --- | --- |')
-  for (const h of results.hosted) {
-    console.log(h.missing ? `| ${h.label} | not built: ${h.missing} | | | |` : `| ${h.label} | ${f(h.tput, 0)} | ${f(h.cpu_ms_per_call, 3)} | ${f(h.rss, 1)} MB | ${h.errors} |`)
-  }
+  printHosted(results.hosted)
   const out = { machine, runs: RUNS, date: new Date().toISOString(), results }
   writeFileSync(join(root, 'bench', 'last-run.json'), JSON.stringify(out, null, 2) + '\n')
   console.log('\n' + JSON.stringify(out))
+}
+
+function printHosted(hosted) {
+  const f = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d))
+  console.log(`\nHosted mode, get_job over Streamable HTTP, ${HOSTED_CALLS} calls at 64 in flight (medians of ${Math.min(RUNS, 3)} runs):\n`)
+  console.log('| Server | calls/s | CPU ms per call | peak RSS | errors |\n| --- | --- | --- | --- | --- |')
+  for (const h of hosted) {
+    console.log(h.missing ? `| ${h.label} | not built: ${h.missing} | | | |` : `| ${h.label} | ${f(h.tput, 0)} | ${f(h.cpu_ms_per_call, 3)} | ${f(h.rss, 1)} MB | ${h.errors} |`)
+  }
 }
 
 main().catch((e) => {
