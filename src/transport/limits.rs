@@ -415,6 +415,22 @@ fn route_label(path: &str) -> &'static str {
     }
 }
 
+/// Counts a request in flight until it ends, also when the client goes away mid-request.
+struct InFlight(Arc<Metrics>);
+
+impl InFlight {
+    fn enter(metrics: Arc<Metrics>) -> Self {
+        metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(metrics)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Outermost layer of every route: in-flight gauge, metrics, and one JSON access-log line.
 pub async fn observe(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -422,9 +438,9 @@ pub async fn observe(State(edge): State<Arc<Edge>>, mut request: Request, next: 
     request.extensions_mut().insert(note.clone());
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    edge.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let in_flight = InFlight::enter(edge.metrics.clone());
     let response = next.run(request).await;
-    edge.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    drop(in_flight);
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     let route = route_label(&path);
