@@ -328,10 +328,7 @@ pub async fn check_body(State(edge): State<Arc<Edge>>, request: Request, next: N
                 .and_then(Value::as_str)
                 .map(|name| {
                     // Unknown names are counted under one label, so a client cannot grow the metrics.
-                    if crate::tools::ToolName::ALL
-                        .iter()
-                        .any(|t| t.def().name == name)
-                    {
+                    if crate::tools::TOOLS.iter().any(|t| t.name == name) {
                         name.to_string()
                     } else {
                         "unknown".to_string()
