@@ -92,6 +92,15 @@ pub enum ConfigError {
         value: String,
         reason: &'static str,
     },
+    #[error("{name} must be a whole number between {min} and {max}, got \"{value}\".")]
+    InvalidCount {
+        name: &'static str,
+        value: String,
+        min: u64,
+        max: u64,
+    },
+    #[error("{name} must be an address to listen on such as 127.0.0.1:9464, got \"{value}\".")]
+    InvalidAddr { name: &'static str, value: String },
     #[error(
         "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
     )]
