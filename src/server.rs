@@ -344,7 +344,9 @@ impl JungleGridServer {
         let now = now_ms();
         let plan = WaitPlan {
             job_id: claims.job_id.clone(),
-            timeout: std::time::Duration::from_millis(claims.deadline_ms - claims.created_ms),
+            timeout: std::time::Duration::from_millis(
+                claims.deadline_ms.saturating_sub(claims.created_ms),
+            ),
             poll: std::time::Duration::from_millis(TASK_POLL_INTERVAL_MS),
             log_lines: claims.log_lines as usize,
         };
