@@ -61,7 +61,9 @@ async function rpc(url, token, method, params = {}, { path = '/mcp', headers = {
     'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...headers,
   }
   if (token) h.authorization = `Bearer ${token}`
+  // SEP-2243 standard headers: the tool name, or the task id.
   if (method === 'tools/call') h['mcp-name'] = params.name
+  if (method.startsWith('tasks/')) h['mcp-name'] = params.taskId
   const id = nextId++
   const res = await fetch(url + path, { method: 'POST', headers: h, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { _meta: META, ...params } }) })
   const body = await res.text()
