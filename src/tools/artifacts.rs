@@ -179,6 +179,7 @@ it with {OVERWRITE_SETTING}.",
             )));
         }
     }
+
     let mut data = ctx
         .api
         .artifact_download(&request.job_id, &request.artifact_id)
