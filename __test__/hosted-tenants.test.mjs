@@ -54,40 +54,41 @@ const META = {
   'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
 }
 let nextId = 1
-/** One raw 2026-07-28 JSON-RPC request over HTTP; `reply` is the response message. */
-async function rpc(url, token, method, params = {}, { path = '/mcp', headers = {} } = {}) {
-  const h = {
-    'content-type': 'application/json', accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...headers,
+/**
+ * One raw JSON-RPC request over HTTP; `reply` is the response message. `modern` (default): protocol
+ * 2026-07-28 with per-request metadata declaring the Tasks extension; else 2025-06-18, as sent.
+ */
+async function rpc(url, token, method, params = {}, { path = '/mcp', headers = {}, modern = true } = {}) {
+  const h = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': modern ? '2026-07-28' : '2025-06-18' }
+  if (modern) {
+    h['mcp-method'] = method
+    // SEP-2243 standard headers: the tool name, or the task id.
+    if (method === 'tools/call') h['mcp-name'] = params.name
+    if (method.startsWith('tasks/')) h['mcp-name'] = params.taskId
   }
   if (token) h.authorization = `Bearer ${token}`
-  // SEP-2243 standard headers: the tool name, or the task id.
-  if (method === 'tools/call') h['mcp-name'] = params.name
-  if (method.startsWith('tasks/')) h['mcp-name'] = params.taskId
   const id = nextId++
-  const res = await fetch(url + path, { method: 'POST', headers: h, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { _meta: META, ...params } }) })
-  const body = await res.text()
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: modern ? { _meta: META, ...params } : params })
+  const res = await fetch(url + path, { method: 'POST', headers: { ...h, ...headers }, body })
+  const text = await res.text()
   let all = []
   try {
-    all = messages(res, body)
+    all = messages(res, text)
   } catch {}
-  return { res, body, all, reply: all.find((m) => m.id === id) }
+  return { res, body: text, all, reply: all.find((m) => m.id === id) }
 }
 
-/** A raw 2025-06-18 request (no tasks), with optional request metadata. */
-async function rpc2025(url, token, method, params = {}, { path = '/mcp', headers = {} } = {}) {
-  const id = nextId++
-  const res = await fetch(url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18', authorization: `Bearer ${token}`, ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
-  })
-  const body = await res.text()
-  let all = []
+/** A raw 2025-06-18 request (no tasks). */
+const rpc2025 = (url, token, method, params, options = {}) => rpc(url, token, method, params, { ...options, modern: false })
+
+/** Runs `fn(client)` with the v1 SDK connected over HTTP with `token`, then closes it. */
+async function withClient(url, token, fn) {
+  const s = await connectHttp(url, token)
   try {
-    all = messages(res, body)
-  } catch {}
-  return { res, body, all, reply: all.find((m) => m.id === id) }
+    return await fn(s.client)
+  } finally {
+    await s.close()
+  }
 }
 
 async function listNames(url, token, { path = '/mcp', headers = {} } = {}) {
@@ -238,13 +239,8 @@ describe('scope-aware tools', () => {
   for (const [scope, expected] of Object.entries(BY_SCOPE)) {
     test(`tools/list for a ${scope} token lists only what it may call`, async () => {
       tenants(upstream)
-      const s = await connectHttp(hosted.url, `tok:u:w:${scope}`)
-      try {
-        const { tools } = await s.client.listTools()
-        assert.deepEqual(tools.map((t) => t.name), expected)
-      } finally {
-        await s.close()
-      }
+      const { tools } = await withClient(hosted.url, `tok:u:w:${scope}`, (client) => client.listTools())
+      assert.deepEqual(tools.map((t) => t.name), expected)
     })
   }
 
@@ -269,54 +265,43 @@ describe('scope-aware tools', () => {
 
   test('the official client sees the 403 as an error it can step up from', async () => {
     tenants(upstream)
-    const s = await connectHttp(hosted.url, 'tok:u:w:jobs:read')
-    try {
-      await assert.rejects(s.client.callTool({ name: 'submit_job', arguments: ARGS.submit_job }), /403|insufficient_scope|Forbidden/i)
-      const ok = await s.client.callTool({ name: 'get_job', arguments: { job_id: 'job_123' } })
-      assert.equal(ok.isError, false)
-    } finally {
-      await s.close()
-    }
+    await withClient(hosted.url, 'tok:u:w:jobs:read', async (client) => {
+      await assert.rejects(client.callTool({ name: 'submit_job', arguments: ARGS.submit_job }), (e) => e.code === 403 && e.message.includes('INSUFFICIENT_SCOPE'))
+      const ok = await client.callTool({ name: 'get_job', arguments: { job_id: 'job_123' } })
+      assert.equal(ok.isError, false, 'the session goes on after the challenge')
+    })
   })
 
   test('hosted schemas leave out the local-only fields', async () => {
     tenants(upstream)
-    const s = await connectHttp(hosted.url, 'tok:u:w:jobs:write')
-    try {
-      const { tools } = await s.client.listTools()
-      const props = (name) => Object.keys(tools.find((t) => t.name === name).inputSchema.properties)
-      assert.deepEqual(props('upload_job_input'), ['filename', 'content_type', 'kind'])
-      assert.deepEqual(props('get_artifact'), ['job_id', 'artifact_id'])
-      for (const t of tools) {
-        for (const field of ['path', 'content', 'save_to', 'overwrite']) {
-          assert.ok(!(field in t.inputSchema.properties), `${t.name}.${field}`)
-        }
+    const { tools } = await withClient(hosted.url, 'tok:u:w:jobs:write', (client) => client.listTools())
+    const props = (name) => Object.keys(tools.find((t) => t.name === name).inputSchema.properties)
+    assert.deepEqual(props('upload_job_input'), ['filename', 'content_type', 'kind'])
+    assert.deepEqual(props('get_artifact'), ['job_id', 'artifact_id'])
+    for (const t of tools) {
+      for (const field of ['path', 'content', 'save_to', 'overwrite']) {
+        assert.ok(!(field in t.inputSchema.properties), `${t.name}.${field}`)
       }
-    } finally {
-      await s.close()
     }
   })
 
   test('hosted refusals of local-only fields say what to do instead, never to use a local file', async () => {
     tenants(upstream)
-    const s = await connectHttp(hosted.url, 'tok:u:w:jobs:write')
-    try {
+    await withClient(hosted.url, 'tok:u:w:jobs:write', async (client) => {
       for (const [name, args] of [
         ['upload_job_input', { filename: 'a.txt', content: 'x' }],
         ['upload_job_input', { filename: 'a.txt', path: 'relative/file' }],
         ['get_artifact', { job_id: 'j', artifact_id: 'a', save_to: 'not/absolute' }],
         ['get_artifact', { job_id: 'j', artifact_id: 'a', overwrite: true }],
       ]) {
-        const r = await s.client.callTool({ name, arguments: args })
+        const r = await client.callTool({ name, arguments: args })
         assert.equal(r.isError, true)
         const message = text(r)
         assert.match(message, name === 'get_artifact' ? /download the file from the download_url/ : /PUT the bytes to upload_url/)
         assert.doesNotMatch(message, /absolute path|write it to a file|pass path|upload the bytes to upload_url yourself/)
       }
-      assert.equal(upstream.apiRequests().length, 0)
-    } finally {
-      await s.close()
-    }
+    })
+    assert.equal(upstream.apiRequests().length, 0)
   })
 })
 
