@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { METADATA_URL, RESOURCE, activeToken, connectHttp, roundRobin, startHosted } from './helpers/http-server.mjs'
-import { text } from './helpers/mcp.mjs'
+import { text, waitFor } from './helpers/mcp.mjs'
 
 const KEY = 'test-task-signing-key-0123456789abcdef'
 const ALL = ['estimate_job', 'submit_job', 'upload_job_input', 'list_job_inputs', 'list_jobs', 'get_job', 'get_job_events', 'get_job_logs', 'cancel_job', 'list_artifacts', 'get_artifact', 'wait_for_job']
@@ -181,12 +181,10 @@ describe('tasks belong to their caller and survive any replica', () => {
     upstream.jobResponder = (id) => ({ job_id: id, status: 'running' })
     const created = await rpc(lb.url, ALICE, 'tools/call', { name: 'wait_for_job', arguments: { job_id: 'job_slow', timeout_seconds: 1 } })
     const { taskId } = created.reply.result
-    let task
-    for (let i = 0; i < 100; i++) {
-      task = (await getVia(ALICE, taskId)).reply.result
-      if (task.status !== 'working') break
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    const task = await waitFor(async () => {
+      const t = (await getVia(ALICE, taskId)).reply.result
+      return t.status !== 'working' && t
+    }, { everyMs: 100, what: 'the task to end' })
     assert.equal(task.status, 'completed')
     assert.equal(task.result.structuredContent.data.timed_out, true)
     assert.match(task.result.content[0].text, /still running after \d+s; the wait timed out\. Call wait_for_job again/)
