@@ -539,7 +539,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 .iter()
                 .copied()
                 // Hosted: only what the token's scopes allow.
-                .filter(|t| !hosted || auth.is_some_and(|a| a.allows(*t).is_ok()))
+                .filter(|t| !hosted || auth.is_some_and(|a| a.allows(t).is_ok()))
                 .map(|t| tool_definition(t, hosted))
                 .collect(),
         ))
