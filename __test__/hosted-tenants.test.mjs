@@ -418,7 +418,7 @@ describe('per-request configuration: headers and URL forms narrow, never widen',
 describe('held requests are bounded and progress streams to clients that ask', () => {
   let hosted
   before(async () => {
-    hosted = await startHosted(upstream, { MCP_WAIT_CAP_SECONDS: '1' })
+    hosted = await startHosted(upstream, { JUNGLE_GRID_MAX_WAIT_SECONDS: '1' })
   })
   after(() => hosted.stop())
 
@@ -432,7 +432,8 @@ describe('held requests are bounded and progress streams to clients that ask', (
     assert.equal(r.isError, false)
     assert.equal(r.structuredContent.data.timed_out, true)
     assert.equal(r.structuredContent.data.capped, true)
-    assert.match(r.content[0].text, /still running after \d+s; the wait timed out\. Call wait_for_job again to keep waiting\. \(This server holds one request at most 1s\.\)$/)
+    assert.equal(r.structuredContent.data.wait_limit_seconds, 1)
+    assert.match(r.content[0].text, /still running after \d+s; the wait timed out \(capped at this server's limit of 1s per call\)\. Call wait_for_job again to keep waiting\./)
   })
 
   test('with a progress token the response is a stream: progress first, then the result', async () => {
