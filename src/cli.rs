@@ -246,14 +246,15 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
                     return 1;
                 }
             };
-            let mut config = match Config::for_sandbox(env, &overrides, sandbox.base_url()) {
-                Ok(c) => c,
-                Err(e) => {
-                    report_config_error(&e);
-                    sandbox.stop().await;
-                    return 1;
-                }
-            };
+            let mut config =
+                match Config::for_sandbox(env, &overrides, sandbox.base_url(), sandbox.api_key()) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        report_config_error(&e);
+                        sandbox.stop().await;
+                        return 1;
+                    }
+                };
             config.sandbox = true;
             tracing::info!(api = %sandbox.base_url(), "sandbox simulator running");
             let code = transport::stdio::serve(config, shutdown).await;
@@ -303,7 +304,11 @@ fn sandbox_options(
             }
         },
     };
-    Ok(Some(crate::sandbox::SandboxOptions { dir, time_scale }))
+    Ok(Some(crate::sandbox::SandboxOptions {
+        dir,
+        time_scale,
+        ..crate::sandbox::SandboxOptions::default()
+    }))
 }
 
 fn report_config_error(error: &ConfigError) {

@@ -14,6 +14,7 @@ use tokio_util::bytes::Bytes;
 
 use super::client::{ApiClient, Retry};
 use super::errors::{host_label, network_error};
+use super::targets::refused_target;
 use super::types::CreateUploadRequest;
 use crate::error::{Error, Result};
 use crate::files::{self, LocalFile};
@@ -242,9 +243,10 @@ impl ApiClient {
         body: reqwest::Body,
         size: u64,
     ) -> Result<Option<String>> {
+        self.check_target(&slot.upload_url)?;
         let response = self
             .shared
-            .http
+            .transfer
             .request(slot.method.clone(), slot.upload_url.clone())
             .timeout(TRANSFER_TIMEOUT)
             .header(CONTENT_TYPE, content_type)
@@ -252,7 +254,7 @@ impl ApiClient {
             .body(body)
             .send()
             .await
-            .map_err(|e| network_error(&e, &slot.upload_url, TRANSFER_TIMEOUT))?;
+            .map_err(|e| transfer_error(&e, &slot.upload_url))?;
         let status = response.status();
         if !status.is_success() {
             return Err(Error::api(
@@ -289,14 +291,15 @@ impl ApiClient {
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| Error::invalid_argument("The artifact has no valid download_url."))?;
+        self.check_target(&url)?;
         let mut response = self
             .shared
-            .http
+            .transfer
             .get(url.clone())
             .timeout(TRANSFER_TIMEOUT)
             .send()
             .await
-            .map_err(|e| network_error(&e, &url, TRANSFER_TIMEOUT))?;
+            .map_err(|e| transfer_error(&e, &url))?;
         let status = response.status();
         if !status.is_success() {
             return Err(Error::api(
@@ -374,6 +377,26 @@ async fn file_body(local: LocalFile) -> Result<(reqwest::Body, u64)> {
             Ok(Some((Bytes::from(buf), (file, seen))))
         });
     Ok((reqwest::Body::wrap_stream(stream), size))
+}
+
+impl ApiClient {
+    /// Refuses a signed URL whose literal address the API base does not allow (names are checked
+    /// when they resolve).
+    fn check_target(&self, url: &Url) -> Result<()> {
+        self.shared
+            .targets
+            .check_url(url)
+            .map_err(|message| Error::api(502, "UNSAFE_TRANSFER_URL", message))
+    }
+}
+
+/// A failed transfer: a refused target (first URL or a redirect) says so, anything else is a
+/// network error.
+fn transfer_error(error: &reqwest::Error, url: &Url) -> Error {
+    match refused_target(error) {
+        Some(message) => Error::api(502, "UNSAFE_TRANSFER_URL", message),
+        None => network_error(error, url, TRANSFER_TIMEOUT),
+    }
 }
 
 #[cfg(test)]

@@ -15,9 +15,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest request timeout accepted: one hour. Anything longer is almost certainly a unit mistake.
 const MAX_TIMEOUT_MS: u64 = 3_600_000;
 
-/// The API key the embedded sandbox accepts (it accepts no other). Defined here, below both the
-/// sandbox and the clients that call it.
-pub const SANDBOX_API_KEY: &str = "jg_sandbox_key";
 /// Default size budget of each form of a tool result, in characters (about 25k tokens: the
 /// strictest host's limit).
 pub const DEFAULT_MAX_RESULT_CHARS: usize = 100_000;
@@ -95,6 +92,15 @@ pub enum ConfigError {
         value: String,
         reason: &'static str,
     },
+    #[error("{name} must be a whole number between {min} and {max}, got \"{value}\".")]
+    InvalidCount {
+        name: &'static str,
+        value: String,
+        min: u64,
+        max: u64,
+    },
+    #[error("{name} must be an address to listen on such as 127.0.0.1:9464, got \"{value}\".")]
+    InvalidAddr { name: &'static str, value: String },
     #[error(
         "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
     )]
@@ -409,11 +415,12 @@ impl Config {
         })
     }
 
-    /// Configuration against the embedded simulator at `base`: no API key needed.
+    /// Configuration against the embedded simulator at `base`, with the key it made for this run.
     pub fn for_sandbox(
         env: &dyn Env,
         overrides: &Overrides,
         base: &str,
+        api_key: &str,
     ) -> Result<Self, ConfigError> {
         let overrides = Overrides {
             api_base: Some(base.to_string()),
@@ -421,7 +428,7 @@ impl Config {
         };
         Ok(Config {
             api: api_config(env, &overrides)?,
-            api_key: Secret::new(SANDBOX_API_KEY),
+            api_key: Secret::new(api_key),
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
             limits: resolve_result_limits(env, &overrides)?,

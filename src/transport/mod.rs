@@ -4,4 +4,6 @@
 pub mod access;
 pub mod auth;
 pub mod http;
+pub mod limits;
+pub mod metrics;
 pub mod stdio;
