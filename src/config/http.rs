@@ -15,6 +15,8 @@ pub const DEFAULT_RESOURCE: &str = "https://mcp.junglegrid.dev";
 pub const DEFAULT_METADATA_URL: &str =
     "https://mcp.junglegrid.dev/.well-known/oauth-protected-resource";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Shortest task signing key accepted.
+pub const MIN_TASK_KEY_LEN: usize = 32;
 
 /// Pages served from this machine may call /mcp: a DNS-rebinding attack arrives with the
 /// attacker's origin, not a loopback one.
@@ -55,6 +57,9 @@ pub struct HttpConfig {
     pub tools: super::ToolSelection,
     /// Size of a result and longest held wait (shared with stdio).
     pub limits: ResultLimits,
+    /// Signs task ids so any replica can verify them (`JUNGLE_GRID_TASK_SIGNING_KEY`); `None`:
+    /// a random key per process, so tasks are readable on this instance only.
+    pub task_signing_key: Option<Secret>,
     /// Set by `MCP_RESOURCE` / `OAUTH_ISSUER` (not the production defaults).
     pub resource_explicit: bool,
     pub issuer_explicit: bool,
@@ -257,6 +262,11 @@ impl HttpConfig {
             )?,
             token_cache_ttl: millis(env, "OAUTH_TOKEN_CACHE_MS", Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
+            task_signing_key: match non_blank(env.get("JUNGLE_GRID_TASK_SIGNING_KEY")) {
+                None => None,
+                Some(k) if k.len() < MIN_TASK_KEY_LEN => return Err(ConfigError::WeakTaskKey),
+                Some(k) => Some(Secret::new(k)),
+            },
             resource_explicit: non_blank(env.get("MCP_RESOURCE")).is_some(),
             issuer_explicit: non_blank(env.get("OAUTH_ISSUER")).is_some(),
             edges: EdgeLimits::from_env(env)?,
@@ -341,6 +351,21 @@ mod tests {
         assert_eq!(c.env_name, "development");
         assert!(c.allowed_hosts.contains(&"mcp.junglegrid.dev".to_string()));
         assert_eq!(c.allowed_origins, LOOPBACK_ORIGINS.to_vec());
+        assert!(c.task_signing_key.is_none());
+    }
+
+    #[test]
+    fn task_key() {
+        let key = "k".repeat(MIN_TASK_KEY_LEN);
+        let c = load(&[(
+            "JUNGLE_GRID_TASK_SIGNING_KEY",
+            Box::leak(key.into_boxed_str()),
+        )])
+        .unwrap();
+        assert!(c.task_signing_key.is_some());
+        let err = load(&[("JUNGLE_GRID_TASK_SIGNING_KEY", "short")]).unwrap_err();
+        assert_eq!(err, ConfigError::WeakTaskKey);
+        assert!(!err.to_string().contains("short"));
     }
 
     #[test]
