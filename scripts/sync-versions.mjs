@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Keeps every version in step with package.json: Cargo.toml (the core reports it as serverInfo
-// version) and each npm/<target>/package.json.
+// version), each npm/<target>/package.json (with the root's repository, homepage, bugs, license and
+// engines, which `npm publish --provenance` and the registry pages need) and server.json (the MCP
+// Registry listing: its version, the npm package's version, and its name = package.json mcpName).
 // Usage: node scripts/sync-versions.mjs [--check] [--optional] [--print-optional]
 //   --check           exit 1 if anything is out of step, change nothing
 //   --optional        also write the root optionalDependencies on the eight platform packages.
@@ -36,8 +38,23 @@ for (const dir of readdirSync(join(root, 'npm')).sort()) {
   const before = readFileSync(path, 'utf8')
   const pkg = JSON.parse(before)
   pkg.version = version
+  for (const field of ['repository', 'homepage', 'bugs', 'license', 'engines']) {
+    if (rootPkg[field] === undefined) delete pkg[field]
+    else pkg[field] = field === 'repository' ? { ...rootPkg.repository, directory: `npm/${dir}` } : rootPkg[field]
+  }
   optional[pkg.name] = version
   write(path, before, JSON.stringify(pkg, null, 2) + '\n')
+}
+
+const serverPath = join(root, 'server.json')
+const serverBefore = readFileSync(serverPath, 'utf8')
+const server = JSON.parse(serverBefore)
+server.version = version
+for (const p of server.packages || []) if (p.registryType === 'npm' && p.identifier === rootPkg.name) p.version = version
+write(serverPath, serverBefore, JSON.stringify(server, null, 2) + '\n')
+if (rootPkg.mcpName !== server.name) {
+  console.error(`package.json mcpName (${rootPkg.mcpName}) must equal server.json name (${server.name}).`)
+  process.exit(1)
 }
 
 if (printOptional) {
