@@ -5,7 +5,11 @@
 
 let addon
 try {
-  addon = require('../lib/platform.js').loadNative()
+  const platform = require('../lib/platform.js')
+  addon = platform.loadNative()
+  // `doctor` reports which binary this is and how it was found.
+  const loaded = platform.loadedBinary()
+  if (loaded) process.env.JUNGLEGRID_MCP_LOADED_BINARY = `${loaded.path} (${loaded.source === 'env' ? 'from NAPI_RS_NATIVE_LIBRARY_PATH' : loaded.source === 'package' ? 'from the platform package' : 'a local build'})`
 } catch (error) {
   process.stderr.write(`junglegrid-mcp: ${error && error.message ? error.message : error}\n`)
   process.exit(1)

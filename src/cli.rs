@@ -16,7 +16,8 @@ Usage:
   junglegrid-mcp [options]          serve MCP on stdio
   junglegrid-mcp --http [options]   serve MCP Streamable HTTP on /mcp with OAuth (hosted mode)
   junglegrid-mcp doctor [options]   check the setup (key, API reachability) and say how to fix it
-  junglegrid-mcp config <host>      print the config snippet for claude, cursor or windsurf
+  junglegrid-mcp config <host>      print the config for claude, claude-code, cursor, vscode or windsurf
+                                    (--sandbox and --read-only pass into it)
 
 Starts an MCP server on stdin/stdout for hosts such as Claude Desktop, Cursor and Windsurf.
 Every tool call is forwarded to the Jungle Grid API with your API key.
@@ -43,8 +44,8 @@ pub enum Command {
     Stdio(Options),
     /// `doctor`: check the setup and say how to fix it.
     Doctor(Options),
-    /// `config <host>`: print a host's config snippet.
-    HostConfig(String),
+    /// `config <host>`: print a host's config snippet (`--sandbox` / `--read-only` pass into it).
+    HostConfig(String, Options),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,6 +93,7 @@ where
     let mut parser = lexopt::Parser::from_args(args);
     let mut options = Options::default();
     let mut subcommand: Option<String> = None;
+    let mut host: Option<String> = None;
     let text = |v: OsString| {
         v.into_string()
             .map_err(|_| "arguments must be valid UTF-8".to_string())
@@ -138,10 +140,11 @@ where
                 match word.as_str() {
                     "doctor" => subcommand = Some(word),
                     "config" => {
-                        let host = parser.value().map_err(|_| {
+                        let name = parser.value().map_err(|_| {
                             format!("config needs a host: {}", doctor::HOSTS.join(", "))
                         })?;
-                        return Ok(Command::HostConfig(text(host)?));
+                        host = Some(text(name)?);
+                        subcommand = Some(word);
                     }
                     _ => return Err(format!("unknown command '{word}'")),
                 }
@@ -149,9 +152,10 @@ where
             other => return Err(other.unexpected().to_string()),
         }
     }
-    Ok(match subcommand {
-        Some(_) => Command::Doctor(options),
-        None => Command::Stdio(options),
+    Ok(match (subcommand, host) {
+        (_, Some(host)) => Command::HostConfig(host, options),
+        (Some(_), None) => Command::Doctor(options),
+        (None, None) => Command::Stdio(options),
     })
 }
 
@@ -174,24 +178,28 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
             println!("{}", crate::server::VERSION);
             0
         }
-        Command::HostConfig(host) => match doctor::host_config(&host) {
-            Some((location, snippet)) => {
-                eprintln!(
-                    "Add this to {location}, put your key in place of jg_placeholder, then restart the host."
-                );
-                println!("{snippet}");
-                0
+        Command::HostConfig(host, options) => {
+            match doctor::host_config(&host, options.sandbox, options.read_only) {
+                Some(config) => {
+                    eprintln!("{}", config.instructions);
+                    println!("{}", config.text);
+                    0
+                }
+                None => {
+                    eprintln!(
+                        "junglegrid-mcp: unknown host '{host}'; choose one of: {}",
+                        doctor::HOSTS.join(", ")
+                    );
+                    2
+                }
             }
-            None => {
-                eprintln!(
-                    "junglegrid-mcp: unknown host '{host}'; choose one of: {}",
-                    doctor::HOSTS.join(", ")
-                );
-                2
-            }
-        },
+        }
         Command::Doctor(options) => {
-            let checks = doctor::diagnose(env, &options.overrides()).await;
+            let checks = if options.sandbox {
+                doctor::diagnose_sandbox(env, &options.overrides()).await
+            } else {
+                doctor::diagnose(env, &options.overrides()).await
+            };
             let (report, healthy) = doctor::render(&checks);
             print!("{report}");
             if healthy { 0 } else { 1 }
@@ -232,7 +240,10 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
             };
             let Some(sandbox_options) = sandbox else {
                 return match Config::for_stdio(env, &overrides) {
-                    Ok(config) => transport::stdio::serve(config, shutdown).await,
+                    Ok(config) => {
+                        terminal_notice(&config);
+                        transport::stdio::serve(config, shutdown).await
+                    }
                     Err(e) => {
                         report_config_error(&e);
                         1
@@ -257,6 +268,7 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
                 };
             config.sandbox = true;
             tracing::info!(api = %sandbox.base_url(), "sandbox simulator running");
+            terminal_notice(&config);
             let code = transport::stdio::serve(config, shutdown).await;
             sandbox.stop().await;
             code
@@ -311,6 +323,29 @@ fn sandbox_options(
     }))
 }
 
+/// One line on stderr when a person started the server in a terminal (stdin is a TTY): hosts
+/// start it with pipes, so they never see it, and stdout stays protocol-only.
+fn terminal_notice(config: &Config) {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprintln!("{}", notice_text(config));
+    }
+}
+
+fn notice_text(config: &Config) -> String {
+    let api = if config.sandbox {
+        "the embedded simulator (jobs are simulated, no cost)".to_string()
+    } else {
+        config.api.base.clone()
+    };
+    format!(
+        "junglegrid-mcp {} serving MCP on stdio against {api}. It waits for an MCP host: print a host's \
+config with `npx -y @jungle-grid/mcp config <claude|claude-code|cursor|vscode|windsurf>`. Press Ctrl+C \
+(or Ctrl+D) to stop.",
+        crate::server::VERSION
+    )
+}
+
 fn report_config_error(error: &ConfigError) {
     match error {
         ConfigError::MissingApiKey => eprintln!("{error}"),
@@ -356,12 +391,22 @@ mod tests {
         );
         assert_eq!(
             parse(["config", "cursor"]).unwrap(),
-            Command::HostConfig("cursor".into())
+            Command::HostConfig("cursor".into(), Options::default())
+        );
+        assert_eq!(
+            parse(["config", "vscode", "--sandbox"]).unwrap(),
+            Command::HostConfig(
+                "vscode".into(),
+                Options {
+                    sandbox: true,
+                    ..Options::default()
+                }
+            )
         );
         assert!(
             parse(["config"])
                 .unwrap_err()
-                .contains("claude, cursor, windsurf")
+                .contains("claude, claude-code, cursor, vscode, windsurf")
         );
         assert!(
             parse(["launch"])
@@ -369,5 +414,20 @@ mod tests {
                 .contains("unknown command 'launch'")
         );
         assert!(parse(["--api-base"]).unwrap_err().contains("api-base"));
+    }
+
+    #[test]
+    fn terminal_notice_names_version_api_hosts_and_how_to_stop() {
+        let env = [("JUNGLE_GRID_API_KEY", "jg_x")];
+        let config = Config::for_stdio(&env, &Overrides::default()).unwrap();
+        let text = notice_text(&config);
+        assert!(text.contains(crate::server::VERSION));
+        assert!(text.contains("https://api.junglegrid.dev"));
+        assert!(text.contains("config <claude|claude-code|cursor|vscode|windsurf>"));
+        assert!(text.contains("Ctrl+C"));
+        assert!(!text.contains("jg_x"));
+        let sandbox =
+            Config::for_sandbox(&env, &Overrides::default(), "http://127.0.0.1:1").unwrap();
+        assert!(notice_text(&sandbox).contains("jobs are simulated"));
     }
 }

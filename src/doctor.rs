@@ -85,6 +85,69 @@ fn settings_in_use(env: &dyn Env, overrides: &Overrides) -> String {
     }
 }
 
+/// Where the npm bin says which native binary it loaded and how it found it.
+pub const LOADED_BINARY_ENV: &str = "JUNGLEGRID_MCP_LOADED_BINARY";
+
+/// An environment with a few values put over another (doctor --sandbox: the simulator's key).
+struct Overlay<'a> {
+    base: &'a dyn Env,
+    values: Vec<(&'static str, String)>,
+}
+
+impl Env for Overlay<'_> {
+    fn get(&self, key: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+            .or_else(|| self.base.get(key))
+    }
+}
+
+/// `doctor --sandbox`: the same checks against the embedded simulator, with its key.
+pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
+    let sandbox = match crate::sandbox::start(crate::sandbox::SandboxOptions::default()).await {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![check(
+                Status::Fail,
+                "sandbox",
+                format!("the simulator could not start: {e}"),
+                None,
+            )];
+        }
+    };
+    let settings = settings_in_use(env, overrides);
+    let overlay = Overlay {
+        base: env,
+        values: vec![("JUNGLE_GRID_API_KEY", config::SANDBOX_API_KEY.to_string())],
+    };
+    let overrides = Overrides {
+        api_base: Some(sandbox.base_url().to_string()),
+        ..overrides.clone()
+    };
+    let mut checks = diagnose(&overlay, &overrides).await;
+    for c in &mut checks {
+        if c.name == "settings" {
+            c.detail = match settings.strip_prefix("set: ") {
+                Some(rest) => format!("set: --sandbox, {rest}"),
+                None => "set: --sandbox".into(),
+            };
+        }
+        if c.name == "api key" && c.status == Status::Ok {
+            c.detail = "not needed: the simulator's own key is used".into();
+        }
+        if c.name == "api base" {
+            c.detail = format!(
+                "{} (the embedded simulator: jobs are simulated, no cost)",
+                c.detail
+            );
+        }
+    }
+    sandbox.stop().await;
+    checks
+}
+
 /// Runs every check; stops before the network checks when the configuration cannot work.
 pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
     let mut checks = vec![check(
@@ -93,6 +156,10 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
         format!("junglegrid-mcp {}", crate::server::VERSION),
         None,
     )];
+    // Set by the npm bin from what its loader resolved (lib/platform.js `loadedBinary`).
+    if let Some(binary) = env.get(LOADED_BINARY_ENV).filter(|b| !b.trim().is_empty()) {
+        checks.push(check(Status::Ok, "binary", binary, None));
+    }
     checks.push(check(
         Status::Ok,
         "settings",
@@ -232,29 +299,96 @@ pub fn render(checks: &[Check]) -> (String, bool) {
     (out, healthy)
 }
 
-pub const HOSTS: &[&str] = &["claude", "cursor", "windsurf"];
+pub const HOSTS: &[&str] = &["claude", "claude-code", "cursor", "vscode", "windsurf"];
 
-/// Where a host keeps its MCP configuration, and the snippet to put there (key as a placeholder).
-pub fn host_config(host: &str) -> Option<(&'static str, String)> {
-    let location = match host {
-        "claude" => {
-            "Claude Desktop: ~/Library/Application Support/Claude/claude_desktop_config.json (macOS) or %APPDATA%\\Claude\\claude_desktop_config.json (Windows)"
+/// What `config <host>` prints: where it goes (or what to do with it), and the text itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostConfig {
+    pub instructions: String,
+    pub text: String,
+}
+
+/// A host's configuration for this server (key as a placeholder, or a VS Code input). `--sandbox`
+/// and `--read-only` pass through as arguments; a sandbox needs no key.
+pub fn host_config(host: &str, sandbox: bool, read_only: bool) -> Option<HostConfig> {
+    let mut args = vec!["-y".to_string(), "@jungle-grid/mcp".to_string()];
+    if sandbox {
+        args.push("--sandbox".into());
+    }
+    if read_only {
+        args.push("--read-only".into());
+    }
+    let placeholder = if sandbox {
+        ",".to_string()
+    } else {
+        ", put your key in place of jg_placeholder,".into()
+    };
+    let (instructions, value) = match host {
+        "claude-code" => {
+            let env = if sandbox {
+                String::new()
+            } else {
+                " --env JUNGLE_GRID_API_KEY=jg_placeholder".into()
+            };
+            return Some(HostConfig {
+                instructions: format!(
+                    "Run this in a terminal{}; add --scope user to use it in every project.",
+                    if sandbox {
+                        ""
+                    } else {
+                        " with your key in place of jg_placeholder"
+                    }
+                ),
+                text: format!(
+                    "claude mcp add --transport stdio junglegrid{env} -- npx {}",
+                    args.join(" ")
+                ),
+            });
         }
-        "cursor" => "Cursor: .cursor/mcp.json in your project root, or the global MCP settings",
-        "windsurf" => "Windsurf: ~/.codeium/windsurf/mcp_config.json",
+        "vscode" => {
+            let mut server = json!({ "type": "stdio", "command": "npx", "args": args });
+            let mut config = json!({});
+            if !sandbox {
+                server["env"] = json!({ "JUNGLE_GRID_API_KEY": "${input:jungle-grid-api-key}" });
+                config["inputs"] = json!([{
+                    "type": "promptString",
+                    "id": "jungle-grid-api-key",
+                    "description": "Jungle Grid API key",
+                    "password": true
+                }]);
+            }
+            config["servers"] = json!({ "junglegrid": server });
+            (
+                "VS Code: .vscode/mcp.json in your workspace (or MCP: Open User Configuration); VS Code asks for the key once and stores it securely. Then start the server from the file."
+                    .to_string(),
+                config,
+            )
+        }
+        "claude" | "cursor" | "windsurf" => {
+            let location = match host {
+                "claude" => {
+                    "Claude Desktop: ~/Library/Application Support/Claude/claude_desktop_config.json (macOS) or %APPDATA%\\Claude\\claude_desktop_config.json (Windows)"
+                }
+                "cursor" => {
+                    "Cursor: .cursor/mcp.json in your project root, or the global MCP settings"
+                }
+                _ => "Windsurf: ~/.codeium/windsurf/mcp_config.json",
+            };
+            let mut server = json!({ "command": "npx", "args": args });
+            if !sandbox {
+                server["env"] = json!({ "JUNGLE_GRID_API_KEY": "jg_placeholder" });
+            }
+            (
+                format!("Add this to {location}{placeholder} then restart the host."),
+                json!({ "mcpServers": { "junglegrid": server } }),
+            )
+        }
         _ => return None,
     };
-    let snippet = json!({
-        "mcpServers": {
-            "junglegrid": {
-                "command": "npx",
-                "args": ["-y", "@jungle-grid/mcp"],
-                "env": { "JUNGLE_GRID_API_KEY": "jg_placeholder" }
-            }
-        }
-    });
-    let text = serde_json::to_string_pretty(&snippet).unwrap_or_default();
-    Some((location, text))
+    Some(HostConfig {
+        instructions,
+        text: serde_json::to_string_pretty(&value).unwrap_or_default(),
+    })
 }
 
 #[cfg(test)]
@@ -303,15 +437,66 @@ mod tests {
 
     #[test]
     fn host_snippets_use_a_placeholder_key() {
-        for host in HOSTS {
-            let (location, text) = host_config(host).unwrap();
-            assert!(!location.is_empty());
-            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for host in ["claude", "cursor", "windsurf"] {
+            let config = host_config(host, false, false).unwrap();
+            assert!(config.instructions.contains("jg_placeholder"));
+            let v: serde_json::Value = serde_json::from_str(&config.text).unwrap();
             assert_eq!(
                 v["mcpServers"]["junglegrid"]["env"]["JUNGLE_GRID_API_KEY"],
                 "jg_placeholder"
             );
         }
-        assert!(host_config("emacs").is_none());
+        assert!(host_config("emacs", false, false).is_none());
+    }
+
+    #[tokio::test]
+    async fn sandbox_needs_no_key_and_names_the_binary() {
+        let env = [(
+            LOADED_BINARY_ENV,
+            "/x/junglegrid-mcp.linux-x64-gnu.node (package)",
+        )];
+        let checks = diagnose_sandbox(&env, &Overrides::default()).await;
+        let (text, healthy) = render(&checks);
+        assert!(healthy, "{text}");
+        assert!(text.contains("[ok  ] binary: /x/junglegrid-mcp.linux-x64-gnu.node (package)"));
+        assert!(text.contains("api key: not needed"));
+        assert!(text.contains("jobs are simulated"));
+        assert!(text.contains("[ok  ] api: reachable"));
+    }
+
+    #[test]
+    fn vscode_uses_servers_and_a_password_input() {
+        let config = host_config("vscode", false, true).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&config.text).unwrap();
+        assert_eq!(v["inputs"][0]["type"], "promptString");
+        assert_eq!(v["inputs"][0]["password"], true);
+        let server = &v["servers"]["junglegrid"];
+        assert_eq!(
+            server["env"]["JUNGLE_GRID_API_KEY"],
+            "${input:jungle-grid-api-key}"
+        );
+        assert_eq!(
+            server["args"],
+            json!(["-y", "@jungle-grid/mcp", "--read-only"])
+        );
+        assert!(v.get("mcpServers").is_none());
+    }
+
+    #[test]
+    fn claude_code_line_and_sandbox_without_key() {
+        let line = host_config("claude-code", false, false).unwrap().text;
+        assert_eq!(
+            line,
+            "claude mcp add --transport stdio junglegrid --env JUNGLE_GRID_API_KEY=jg_placeholder -- npx -y @jungle-grid/mcp"
+        );
+        let sandbox = host_config("claude-code", true, false).unwrap().text;
+        assert_eq!(
+            sandbox,
+            "claude mcp add --transport stdio junglegrid -- npx -y @jungle-grid/mcp --sandbox"
+        );
+        let cursor = host_config("cursor", true, false).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&cursor.text).unwrap();
+        assert!(v["mcpServers"]["junglegrid"].get("env").is_none());
+        assert!(!cursor.instructions.contains("jg_placeholder"));
     }
 }

@@ -182,6 +182,7 @@ impl JungleGridServer {
         api: ApiClient,
     ) -> (ToolContext, Option<tokio::task::JoinHandle<()>>) {
         let mut ctx = ToolContext::new(api, self.local_files);
+        ctx.simulated = self.sandbox;
         ctx.limits = self.limits;
         ctx.roots = Some(self.roots.clone());
         let mut forwarder = None;
@@ -257,6 +258,7 @@ impl JungleGridServer {
         let task = tasks.spawn(options, move |task: TaskContext| {
             Box::pin(async move {
                 let mut ctx = ToolContext::new(api, local_files);
+                ctx.simulated = sandbox;
                 ctx.limits = limits;
                 ctx.roots = Some(roots);
                 let status = task.clone();

@@ -29,7 +29,8 @@ pub const MAX_MAX_WAIT_SECONDS: u64 = 1_800;
 /// The message the seed documents for a missing key, followed by where to set it.
 pub const MISSING_KEY_MESSAGE: &str = "JUNGLE_GRID_API_KEY is required";
 pub const MISSING_KEY_HINT: &str = "Set it in the \"env\" block of your MCP host config (for example \
-\"env\": { \"JUNGLE_GRID_API_KEY\": \"jg_...\" }) or export it in your shell.";
+\"env\": { \"JUNGLE_GRID_API_KEY\": \"jg_...\" }) or export it in your shell. To try every tool \
+offline first, with no key and no cost: npx -y @jungle-grid/mcp --sandbox";
 
 /// Where configuration values come from. `std::env::var` in production, a map in tests.
 pub trait Env: Sync {

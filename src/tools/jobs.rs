@@ -300,7 +300,12 @@ pub async fn submit_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutp
     let request = SubmitJobArgs::parse(args)?.into_request();
     let data = ctx.api.submit_job(&request).await?;
     let summary = format!(
-        "Job submitted and real compute may start. id={} status={}.",
+        "{} id={} status={}.",
+        if ctx.simulated {
+            "Job submitted (simulated: no real compute, no cost)."
+        } else {
+            "Job submitted and real compute may start."
+        },
         first_text(&data, &["job_id", "id"]).unwrap_or_else(|| "unknown".into()),
         text_of(&data, "status").unwrap_or_else(|| "submitted".into()),
     );

@@ -109,6 +109,8 @@ pub struct ToolContext {
     pub cancel: CancellationToken,
     /// Where long-running tools report progress, when the caller asked for it.
     pub progress: Option<ProgressSink>,
+    /// The API is the embedded simulator: summaries say so instead of promising real compute.
+    pub simulated: bool,
     /// How big a result may be (paged tools fit their pages to it) and how long a wait may last.
     pub limits: ResultLimits,
 }
@@ -131,6 +133,7 @@ impl ToolContext {
             roots: None,
             cancel: CancellationToken::new(),
             progress: None,
+            simulated: false,
             limits: ResultLimits::default(),
         }
     }
