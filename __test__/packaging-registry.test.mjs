@@ -5,8 +5,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -20,6 +20,10 @@ const VERSION = ROOT_PKG.version
 const ROOT_ONLY = `${VERSION}-rootonly.0`
 const BINARY = join(ROOT, 'junglegrid-mcp.linux-x64-gnu.node')
 const LIMIT = { timeout: 180000 }
+// npm's own CLI, run by this Node; the server it starts runs on the first `node` in PATH.
+const NPX_CLI = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npx-cli.js')
+const NODES = { 18: 'node18', 22: 'node22' }
+const nodeDir = (major) => join(ROOT, '__test__', 'registry', 'node_modules', NODES[major], 'bin')
 
 /** Runs a command that is expected to fail; resolves to { code, stdout, stderr }. */
 async function runFailing(file, args, opts) {
@@ -56,15 +60,16 @@ describe('installed from a registry', { skip }, () => {
     if (registry) await registry.stop()
   })
 
-  test('`npx -y @jungle-grid/mcp` from an empty cache serves tools/list to the official client', LIMIT, async () => {
+  /** `npx -y @jungle-grid/mcp` from an empty cache, as a host starts it, answering tools/list. */
+  async function npxServes(name, { command = NPX, args = [], path = registry.env.PATH } = {}) {
     registry.newCache()
-    const cwd = join(dir, 'npx')
+    const cwd = join(dir, name)
     mkdirSync(cwd)
     const transport = new StdioClientTransport({
-      command: NPX,
-      args: ['-y', '@jungle-grid/mcp'],
+      command,
+      args: [...args, '-y', '@jungle-grid/mcp'],
       cwd,
-      env: { ...registry.env, JUNGLE_GRID_API_KEY: 'jg_placeholder', JUNGLE_GRID_LOG: 'warn' },
+      env: { ...registry.env, PATH: path, JUNGLE_GRID_API_KEY: 'jg_placeholder', JUNGLE_GRID_LOG: 'warn' },
       stderr: 'pipe',
     })
     const client = new Client({ name: 'registry-test', version: '1.0.0' })
@@ -76,7 +81,19 @@ describe('installed from a registry', { skip }, () => {
     } finally {
       await client.close()
     }
-  })
+  }
+
+  test('`npx -y @jungle-grid/mcp` from an empty cache serves tools/list to the official client', LIMIT, () => npxServes('npx'))
+
+  for (const major of Object.keys(NODES)) {
+    const missing = !existsSync(join(nodeDir(major), 'node')) ? `Node ${major} is not installed: run \`npm run test:setup\`` : !existsSync(NPX_CLI) && 'npx-cli.js not found beside this node'
+    test(`under Node ${major}, \`npx -y @jungle-grid/mcp\` serves tools/list`, { ...LIMIT, skip: missing }, async () => {
+      const path = `${nodeDir(major)}:${registry.env.PATH}`
+      const { stdout } = await exec('node', ['--version'], { env: { PATH: path } })
+      assert.match(stdout, new RegExp(`^v${major}\\.`)) // the bin's `#!/usr/bin/env node` finds this one
+      await npxServes(`npx-node${major}`, { command: process.execPath, args: [NPX_CLI], path })
+    })
+  }
 
   test('`npm install -g` gives the junglegrid-mcp command', LIMIT, async () => {
     registry.newCache()

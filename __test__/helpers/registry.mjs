@@ -49,6 +49,7 @@ export async function startRegistry() {
     server: { keepAliveTimeout: 0 },
     log: { type: 'stdout', format: 'pretty', level: 'fatal' },
     web: { enable: false },
+    max_body_size: '500mb', // a debug build of the addon is ~150 MB
     security: { api: { legacy: true } },
   })
   const server = await new Promise((resolve, reject) => {
