@@ -15,6 +15,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import os from 'node:os'
+import { benchNpx, gzippedBinaryBytes } from './npx.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const BIN = join(root, 'bin', 'junglegrid-mcp.js')
@@ -319,6 +320,10 @@ async function main() {
   const node = readdirSync(root).find((f) => f.endsWith('.node'))
   results.node_file = node
   results.node_file_mb = node ? statSync(join(root, node)).size / 1024 / 1024 : null
+  results.node_gz_mb = node ? gzippedBinaryBytes(join(root, node)) / 1024 / 1024 : null
+
+  // npx through a local registry, cold (empty npm cache) and warm.
+  Object.assign(results, (await benchNpx()) ?? {})
 
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${process.platform}-${process.arch}, node ${process.version}`
   const f = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d))
@@ -330,7 +335,8 @@ async function main() {
     ['errors (stdio, incl. 1000 in flight)', `${results.stdio_errors}`, '', 'target 0'],
     [`peak RSS after ${CALLS} calls`, `${f(results.peak_rss_after_calls_mb, 1)} MB`, `after 1000 in flight too: ${f(results.peak_rss_mb, 1)} MB`, 'target <= 50'],
     ['HTTP: 1000 concurrent tools/call', `${results.http_1000_concurrent_errors} errors`, `p50 ${f(results.http_1000_concurrent_p50_ms, 1)} ms`, 'target 0 errors'],
-    ['.node file', `${f(results.node_file_mb)} MB`, results.node_file || '', 'target <= 4 (stripped)'],
+    ['.node file', `${f(results.node_file_mb)} MB`, `${f(results.node_gz_mb)} MB gzipped`, 'target <= 3 gzipped'],
+    ['npx -y start, cold / warm', `${f(results.npx_cold_ms, 0)} / ${f(results.npx_warm_ms, 0)} ms`, `cold cache ${f((results.npx_cold_cache_bytes ?? NaN) / 1024 / 1024)} MB`, 'local registry, empty cache'],
   ]
   console.log(`\nJungle Grid MCP benchmark (${RUNS} runs, medians) on ${machine}\n`)
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)))
