@@ -427,7 +427,8 @@ mod tests {
         assert!(text.contains("Ctrl+C"));
         assert!(!text.contains("jg_x"));
         let sandbox =
-            Config::for_sandbox(&env, &Overrides::default(), "http://127.0.0.1:1").unwrap();
+            Config::for_sandbox(&env, &Overrides::default(), "http://127.0.0.1:1", "jg_sb")
+                .unwrap();
         assert!(notice_text(&sandbox).contains("jobs are simulated"));
     }
 }

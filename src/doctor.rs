@@ -120,7 +120,7 @@ pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check
     let settings = settings_in_use(env, overrides);
     let overlay = Overlay {
         base: env,
-        values: vec![("JUNGLE_GRID_API_KEY", config::SANDBOX_API_KEY.to_string())],
+        values: vec![("JUNGLE_GRID_API_KEY", sandbox.api_key().to_string())],
     };
     let overrides = Overrides {
         api_base: Some(sandbox.base_url().to_string()),
