@@ -48,6 +48,10 @@ export interface NativeClientOptions {
   apiKey?: string
   apiBase?: string
   timeoutMs?: number
+  /** Per-job cost cap in USD; a submit above it is refused (the library has nobody to ask). */
+  maxJobCostUsd?: number
+  /** Refuse every submit: the library has nobody to ask for approval. */
+  confirmSubmit?: boolean
 }
 
 /**
@@ -74,6 +78,7 @@ export interface NativeUploadOptions {
   filename?: string
   contentType?: string
   kind?: string
+  idempotencyKey?: string
 }
 
 /**

@@ -55,17 +55,38 @@ function sleep(ms, signal) {
   })
 }
 
+/** The arguments with `options.idempotencyKey` as `idempotency_key` (checked in Rust). */
+function withKey(args, options) {
+  if (options == null) return args
+  checkObject(options, 'options')
+  const { idempotencyKey } = options
+  if (idempotencyKey === undefined) return args
+  if (typeof idempotencyKey !== 'string') {
+    throw new JungleGridError('idempotencyKey must be a string.', 'INVALID_ARGUMENT')
+  }
+  checkObject(args, 'arguments')
+  return { ...(args || {}), idempotency_key: idempotencyKey }
+}
+
 class JungleGridClient {
   #native
 
   /**
-   * @param {{ apiKey?: string, apiBase?: string, timeoutMs?: number }} [options]
+   * @param {{ apiKey?: string, apiBase?: string, timeoutMs?: number, maxJobCostUsd?: number, confirmSubmit?: boolean }} [options]
    *   Each option falls back to the server's environment variable (JUNGLE_GRID_API_KEY,
-   *   JUNGLEGRID_API_BASE / JUNGLE_GRID_API_URL, JUNGLE_GRID_TIMEOUT_MS).
+   *   JUNGLEGRID_API_BASE / JUNGLE_GRID_API_URL, JUNGLE_GRID_TIMEOUT_MS,
+   *   JUNGLE_GRID_MAX_JOB_COST_USD, JUNGLE_GRID_CONFIRM_SUBMIT). The library has no person to
+   *   ask, so a submit that would need approval is refused (APPROVAL_REQUIRED).
    */
   constructor(options = {}) {
     checkObject(options, 'options')
-    const { apiKey, apiBase, timeoutMs } = options || {}
+    const { apiKey, apiBase, timeoutMs, maxJobCostUsd, confirmSubmit } = options || {}
+    if (maxJobCostUsd !== undefined && (typeof maxJobCostUsd !== 'number' || !Number.isFinite(maxJobCostUsd) || maxJobCostUsd < 0)) {
+      throw new JungleGridError('maxJobCostUsd must be a non-negative number of US dollars.', 'INVALID_ARGUMENT')
+    }
+    if (confirmSubmit !== undefined && typeof confirmSubmit !== 'boolean') {
+      throw new JungleGridError('confirmSubmit must be a boolean.', 'INVALID_ARGUMENT')
+    }
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
       throw new JungleGridError('timeoutMs must be a positive number of milliseconds.', 'INVALID_ARGUMENT')
     }
@@ -74,7 +95,7 @@ class JungleGridClient {
         throw new JungleGridError(`${name} must be a string.`, 'INVALID_ARGUMENT')
       }
     }
-    this.#native = new native.NativeClient({ apiKey, apiBase, timeoutMs })
+    this.#native = new native.NativeClient({ apiKey, apiBase, timeoutMs, maxJobCostUsd, confirmSubmit })
     const problem = this.#native.configError()
     if (problem) unwrap(problem)
   }
@@ -90,8 +111,9 @@ class JungleGridClient {
   }
 
   estimateJob(args) { return this.#call('estimate_job', args) }
-  submitJob(args) { return this.#call('submit_job', args) }
-  uploadJobInput(args) { return this.#call('upload_job_input', args) }
+  /** `options.idempotencyKey`: reuse it to retry safely, a new one to start another job. */
+  submitJob(args, options) { return this.#call('submit_job', withKey(args, options)) }
+  uploadJobInput(args, options) { return this.#call('upload_job_input', withKey(args, options)) }
   listJobInputs(args) { return this.#call('list_job_inputs', args) }
   listJobs(args) { return this.#call('list_jobs', args) }
   getJob(args) { return this.#call('get_job', args) }
@@ -107,8 +129,11 @@ class JungleGridClient {
    */
   async uploadFile(source, options = {}) {
     checkObject(options, 'options')
-    const { filename, contentType, kind } = options || {}
-    const opts = { filename, contentType, kind }
+    const { filename, contentType, kind, idempotencyKey } = options || {}
+    if (idempotencyKey !== undefined && typeof idempotencyKey !== 'string') {
+      throw new JungleGridError('idempotencyKey must be a string.', 'INVALID_ARGUMENT')
+    }
+    const opts = { filename, contentType, kind, idempotencyKey }
     if (typeof source === 'string') return unwrap(await this.#native.uploadFile(source, undefined, opts))
     if (source instanceof Uint8Array) {
       const buffer = Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength)

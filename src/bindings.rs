@@ -5,7 +5,7 @@
 //! JS `Error` with `.code` and `.status`. That keeps error codes exact without napi's error mapping.
 
 use std::path::PathBuf;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -14,8 +14,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiClient;
 use crate::api::transfer::{UploadOptions, UploadSource};
-use crate::config::{ClientOptions, Config, ConfigError, ProcessEnv};
+use crate::config::{ClientOptions, Config, ConfigError, ProcessEnv, SpendingGuard};
 use crate::error::Error;
+use crate::tools::idempotency::KeyMemory;
 use crate::tools::{self, JsonObject, ToolContext};
 
 /// Cancelled by `shutdown()` (SIGINT/SIGTERM in the bin) to stop a running server.
@@ -199,6 +200,10 @@ pub struct NativeClientOptions {
     pub api_key: Option<String>,
     pub api_base: Option<String>,
     pub timeout_ms: Option<f64>,
+    /// Per-job cost cap in USD; a submit above it is refused (the library has nobody to ask).
+    pub max_job_cost_usd: Option<f64>,
+    /// Refuse every submit: the library has nobody to ask for approval.
+    pub confirm_submit: Option<bool>,
 }
 
 /// Options of `uploadFile`.
@@ -207,12 +212,16 @@ pub struct NativeUploadOptions {
     pub filename: Option<String>,
     pub content_type: Option<String>,
     pub kind: Option<String>,
+    pub idempotency_key: Option<String>,
 }
 
 /// The Jungle Grid API client behind `JungleGridClient` (lib/index.js).
 #[napi]
 pub struct NativeClient {
     api: Result<ApiClient, Error>,
+    spending: SpendingGuard,
+    /// Derived idempotency keys, shared by this client's calls.
+    keys: Arc<KeyMemory>,
 }
 
 #[napi]
@@ -229,8 +238,12 @@ impl NativeClient {
                     ms.to_string()
                 }
             }),
+            max_job_cost_usd: o.max_job_cost_usd.map(|usd| usd.to_string()),
+            confirm_submit: o.confirm_submit,
         });
-        let api = Config::for_client(&ProcessEnv, options)
+        let config = Config::for_client(&ProcessEnv, options);
+        let spending = config.as_ref().map(|c| c.spending).unwrap_or_default();
+        let api = config
             .map_err(|e| match e {
                 ConfigError::MissingApiKey => Error {
                     code: "MISSING_API_KEY".into(),
@@ -242,7 +255,11 @@ JUNGLE_GRID_API_KEY environment variable."
                 other => Error::invalid_argument(other.to_string()),
             })
             .and_then(|config| ApiClient::new(&config.api, config.api_key));
-        NativeClient { api }
+        NativeClient {
+            api,
+            spending,
+            keys: Arc::new(KeyMemory::default()),
+        }
     }
 
     /// Why the client cannot be used (`{ ok: false, error }`), or null when it is ready.
@@ -277,7 +294,10 @@ JUNGLE_GRID_API_KEY environment variable."
                 return failure(&Error::invalid_argument("arguments must be an object."));
             }
         };
-        let ctx = ToolContext::new(api.clone(), true);
+        let mut ctx = ToolContext::new(api.clone(), true);
+        ctx.keys = self.keys.clone();
+        // No `ask`: a submit that needs approval is refused with the estimate and the setting.
+        ctx.guard = self.spending;
         outcome(tool.call(&ctx, &args).await.map(|o| o.data))
     }
 
@@ -302,10 +322,16 @@ JUNGLE_GRID_API_KEY environment variable."
                 ));
             }
         };
+        if let Some(key) = options.as_ref().and_then(|o| o.idempotency_key.as_deref())
+            && let Err(e) = crate::tools::idempotency::validate_key("idempotencyKey", key)
+        {
+            return failure(&e);
+        }
         let options = options.map_or_else(UploadOptions::default, |o| UploadOptions {
             filename: o.filename,
             content_type: o.content_type,
             kind: o.kind,
+            idempotency_key: o.idempotency_key,
         });
         outcome(api.upload_file(source, options).await)
     }

@@ -4,8 +4,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::{
-    ApiConfig, ConfigError, Env, Overrides, ResultLimits, api_config, non_blank,
-    normalize_base_url, resolve_tools,
+    ApiConfig, ConfigError, Env, Overrides, ResultLimits, SpendingGuard, api_config, non_blank,
+    normalize_base_url, resolve_spending, resolve_tools,
 };
 use crate::secret::Secret;
 
@@ -55,6 +55,9 @@ pub struct HttpConfig {
     pub tools: super::ToolSelection,
     /// Size of a result and longest held wait (shared with stdio).
     pub limits: ResultLimits,
+    /// The server's spending guard; each request's `X-MCP-Max-Job-Cost-Usd` and
+    /// `X-MCP-Confirm-Submit` headers can only tighten it.
+    pub spending: SpendingGuard,
 }
 
 /// Command-line values for the HTTP server.
@@ -100,6 +103,28 @@ fn millis(env: &dyn Env, name: &'static str, default: Duration) -> Result<Durati
             _ => Err(ConfigError::InvalidTimeout { name, value: v }),
         },
     }
+}
+
+/// Per-request spending headers of the hosted server (`X-MCP-Max-Job-Cost-Usd`,
+/// `X-MCP-Confirm-Submit`), read with the same rules as the settings. They can only tighten the
+/// server's guard: the caller applies them with [`SpendingGuard::tighten`].
+pub fn spending_from_headers(
+    headers: &axum::http::HeaderMap,
+) -> Result<SpendingGuard, ConfigError> {
+    let header = |name: &str| {
+        headers.get(name).map(|v| {
+            v.to_str()
+                .map(str::to_string)
+                .unwrap_or_else(|_| "?".into())
+        })
+    };
+    Ok(SpendingGuard {
+        max_job_cost_usd: super::parse_cost(
+            "X-MCP-Max-Job-Cost-Usd",
+            header("x-mcp-max-job-cost-usd"),
+        )?,
+        confirm_submit: super::parse_flag("X-MCP-Confirm-Submit", header("x-mcp-confirm-submit"))?,
+    })
 }
 
 impl HttpConfig {
@@ -179,6 +204,7 @@ impl HttpConfig {
             )?,
             token_cache_ttl: millis(env, "OAUTH_TOKEN_CACHE_MS", Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
+            spending: resolve_spending(env, overrides)?,
         })
     }
 }
@@ -186,6 +212,26 @@ impl HttpConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spending_headers_follow_the_setting_rules() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(
+            spending_from_headers(&headers).unwrap(),
+            SpendingGuard::default()
+        );
+        headers.insert("x-mcp-max-job-cost-usd", "1.5".parse().unwrap());
+        headers.insert("x-mcp-confirm-submit", "true".parse().unwrap());
+        let guard = spending_from_headers(&headers).unwrap();
+        assert_eq!(guard.max_job_cost_usd, Some(1.5));
+        assert!(guard.confirm_submit);
+        headers.insert("x-mcp-max-job-cost-usd", "cheap".parse().unwrap());
+        let err = spending_from_headers(&headers).unwrap_err().to_string();
+        assert!(
+            err.starts_with("X-MCP-Max-Job-Cost-Usd must be a non-negative amount"),
+            "{err}"
+        );
+    }
 
     fn base() -> Vec<(&'static str, &'static str)> {
         vec![("JUNGLEGRID_INTERNAL_SERVICE_TOKEN", " service-token ")]

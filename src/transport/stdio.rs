@@ -39,7 +39,9 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
             return 1;
         }
     };
-    let mut server = JungleGridServer::with_tools(api, &tools).with_limits(config.limits);
+    let mut server = JungleGridServer::with_tools(api, &tools)
+        .with_limits(config.limits)
+        .with_spending(config.spending);
     if config.sandbox {
         server = server.sandboxed();
     }
