@@ -16,12 +16,18 @@ export declare class NativeClient {
   configError(): any | null
   /** The API base URL in use. */
   apiBase(): string | null
-  /** Calls one tool by name with its argument object; resolves to the tool's `data`. */
-  call(tool: string, args?: any | undefined | null): Promise<any>
+  /**
+   * Calls one tool by name with its arguments (JSON text, checked by lib/index.js); resolves to
+   * the outcome as JSON text. `cancel_id` comes from `createCancel()`.
+   */
+  call(tool: string, args: string, cancelId?: number | undefined | null): Promise<string>
   /** Uploads a file from disk (`path`) or memory (`bytes`) and completes it; resolves to the input. */
-  uploadFile(path?: string | undefined | null, bytes?: Buffer | undefined | null, options?: NativeUploadOptions | undefined | null): Promise<any>
-  /** Streams a signed download URL to `dest`; resolves to the number of bytes written. */
-  downloadTo(url: string, dest: string): Promise<any>
+  uploadFile(path?: string | undefined | null, bytes?: Buffer | undefined | null, options?: NativeUploadOptions | undefined | null, cancelId?: number | undefined | null): Promise<string>
+  /**
+   * Streams a signed download URL to `dest` (never replacing a file unless `overwrite`);
+   * resolves to the number of bytes written.
+   */
+  downloadTo(url: string, dest: string, overwrite?: boolean | undefined | null, cancelId?: number | undefined | null): Promise<string>
 }
 
 /** A running hosted (Streamable HTTP) server. */
@@ -37,11 +43,17 @@ export declare class NativeHttpServer {
 export declare class NativeSandbox {
   /** `http://127.0.0.1:<port>` */
   get baseUrl(): string
-  /** The API key the simulator accepts. */
+  /** The API key the simulator accepts (random for each start). */
   get apiKey(): string
   /** Stops the simulator (state in a sandbox dir is saved first). */
   stop(): Promise<void>
 }
+
+/** Stops the call holding this handle (its request is dropped) and forgets the handle. */
+export declare function cancel(id: number): void
+
+/** A handle for one call: pass it to the call, and `cancel(id)` stops that call's request. */
+export declare function createCancel(): number
 
 /** Options of `new NativeClient()`; each falls back to the server's environment variable. */
 export interface NativeClientOptions {

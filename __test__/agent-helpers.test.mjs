@@ -15,8 +15,8 @@ let mcp
 let dir
 before(async () => {
   upstream = await startFakeUpstream()
-  mcp = await connectV1(upstream)
   dir = mkdtempSync(join(tmpdir(), 'jg-agent-'))
+  mcp = await connectV1(upstream, { env: { JUNGLE_GRID_FILES_DIRS: dir, JUNGLE_GRID_ALLOW_OVERWRITE: '1' } })
 })
 after(async () => {
   await mcp.close()

@@ -32,7 +32,7 @@ describe('the production flow through the bin with --sandbox', () => {
   let tmp
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'jg-sandbox-e2e-'))
-    mcp = await connect(['--sandbox', '--sandbox-time-scale', '200'])
+    mcp = await connect(['--sandbox', '--sandbox-time-scale', '200', '--allow-dir', tmp])
   })
   after(async () => {
     await mcp.close()
@@ -279,7 +279,7 @@ describe('startSandbox() with the client library', () => {
 
   test('gives a loopback base URL and the sandbox key', () => {
     assert.match(sandbox.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/)
-    assert.equal(sandbox.apiKey, 'jg_sandbox_key')
+    assert.match(sandbox.apiKey, /^jg_sandbox_[0-9a-f]{64}$/)
     assert.equal(typeof sandbox.stop, 'function')
   })
 
@@ -326,7 +326,7 @@ describe('startSandbox() with the client library', () => {
     assert.deepEqual(await response.json(), { ok: false, error: { code: 'NOT_FOUND', message: 'Not found.' } })
     const malformed = await fetch(`${sandbox.baseUrl}/v1/mcp/jobs`, {
       method: 'POST',
-      headers: { authorization: 'Bearer jg_sandbox_key', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${sandbox.apiKey}`, 'content-type': 'application/json' },
       body: '{"name": ',
     })
     assert.equal(malformed.status, 400)

@@ -5,7 +5,9 @@
 // Figures: cold start (spawn -> initialize result) vs a bare node process answering one line;
 // tool-call latency p50/p99 at 1 and 64 in flight vs a direct HTTP request to the same fake API;
 // throughput over 10,000 calls; peak RSS of the server; size of the .node file; and 1000
-// concurrent tool calls over the hosted HTTP mode. Each figure is the median of several runs.
+// concurrent tool calls over the hosted HTTP mode; hosted mode side by side (npm bin, plain binary,
+// the TypeScript SDK's stateless Streamable HTTP server doing the same work: calls/s, CPU per
+// call, peak RSS). Each figure is the median of several runs.
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
@@ -135,6 +137,82 @@ async function runPool(n, inFlight, fn) {
   return { latencies, errors, throughput: n / seconds }
 }
 
+/** user + system CPU seconds a process has used so far (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null
+  }
+}
+
+const HOSTED_CALLS = Number(process.env.BENCH_HOSTED_CALLS || 5000)
+
+/** One hosted server: start, warm up, HOSTED_CALLS get_job calls at 64 in flight, stop. */
+async function hostedRun(command, args, env) {
+  const port = 20000 + Math.floor(Math.random() * 20000)
+  const child = spawn(command, args, {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  await new Promise((resolve, reject) => {
+    child.stderr.on('data', (d) => String(d).includes('listening') && resolve())
+    child.on('exit', (code) => reject(new Error(`${command} exited ${code}`)))
+  })
+  const headers = {
+    authorization: 'Bearer bench-token', 'content-type': 'application/json',
+    accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18',
+  }
+  const call = async (i) => {
+    const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: 'POST', headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'get_job', arguments: { job_id: `job_${i}` } } }),
+    })
+    const msg = await res.json()
+    return res.ok && msg.result && !msg.result.isError && msg.result.structuredContent?.data?.job_id === 'job_1'
+  }
+  await runPool(500, 16, call)
+  const cpu0 = cpuSeconds(child.pid)
+  const r = await runPool(HOSTED_CALLS, 64, call)
+  const cpu = cpuSeconds(child.pid) - cpu0
+  const rss = peakRssMb(child.pid)
+  child.removeAllListeners('exit')
+  child.kill('SIGTERM')
+  await once(child, 'exit')
+  return { tput: r.throughput, cpu_ms_per_call: (cpu * 1000) / HOSTED_CALLS, rss, errors: r.errors }
+}
+
+/** Hosted mode side by side, medians of RUNS runs each. */
+async function hostedSideBySide(apiBase) {
+  const plain = join(root, 'target', 'release', 'junglegrid-mcp')
+  const ours = { JUNGLEGRID_API_BASE: apiBase, JUNGLEGRID_INTERNAL_SERVICE_TOKEN: 'svc', MCP_RATE_LIMIT_PER_MINUTE: '0' }
+  const servers = [
+    ['junglegrid-mcp --http (npm bin: node + addon)', process.execPath, [BIN, '--http', '--host', '127.0.0.1'], ours],
+    ['junglegrid-mcp --http (plain binary)', plain, ['--http', '--host', '127.0.0.1'], ours],
+    ['TS SDK stateless Streamable HTTP', process.execPath, [join(root, 'bench', 'ts-hosted-server.mjs')], { JUNGLEGRID_API_BASE: apiBase }],
+  ]
+  const out = []
+  for (const [label, command, args, env] of servers) {
+    try {
+      statSync(command)
+    } catch {
+      out.push({ label, missing: `${command} (cargo build --release --bin junglegrid-mcp)` })
+      continue
+    }
+    const runs = []
+    for (let run = 0; run < Math.min(RUNS, 3); run++) runs.push(await hostedRun(command, args, env))
+    out.push({
+      label,
+      tput: median(runs.map((r) => r.tput)),
+      cpu_ms_per_call: median(runs.map((r) => r.cpu_ms_per_call)),
+      rss: Math.max(...runs.map((r) => r.rss ?? 0)),
+      errors: runs.reduce((a, r) => a + r.errors, 0),
+    })
+  }
+  return out
+}
+
 function peakRssMb(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -149,6 +227,13 @@ async function main() {
   const api = await startFakeApi()
   const apiBase = `http://127.0.0.1:${api.address().port}`
   const results = {}
+  if (process.env.BENCH_ONLY === 'hosted') {
+    // Only the hosted side-by-side table (BENCH_ONLY=hosted node bench/run.mjs).
+    const hosted = await hostedSideBySide(apiBase)
+    api.close()
+    printHosted(hosted)
+    return
+  }
 
   // Cold start.
   await coldStart(apiBase) // warm the page cache
@@ -203,7 +288,7 @@ async function main() {
   // Hosted HTTP: 1000 concurrent tool calls.
   const port = 20000 + Math.floor(Math.random() * 20000)
   const http = spawn(process.execPath, [BIN, '--http', '--port', String(port), '--host', '127.0.0.1'], {
-    env: { ...process.env, JUNGLEGRID_API_BASE: apiBase, JUNGLEGRID_INTERNAL_SERVICE_TOKEN: 'svc' },
+    env: { ...process.env, JUNGLEGRID_API_BASE: apiBase, JUNGLEGRID_INTERNAL_SERVICE_TOKEN: 'svc', MCP_RATE_LIMIT_PER_MINUTE: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   await new Promise((resolve, reject) => {
@@ -227,6 +312,7 @@ async function main() {
   results.http_1000_concurrent_p50_ms = pct(h.latencies, 50)
   http.kill('SIGTERM')
   await once(http, 'exit')
+  results.hosted = await hostedSideBySide(apiBase)
   api.close()
 
   // Binary size.
@@ -249,9 +335,19 @@ async function main() {
   console.log(`\nJungle Grid MCP benchmark (${RUNS} runs, medians) on ${machine}\n`)
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)))
   for (const r of rows) console.log('  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('   '))
+  printHosted(results.hosted)
   const out = { machine, runs: RUNS, date: new Date().toISOString(), results }
   writeFileSync(join(root, 'bench', 'last-run.json'), JSON.stringify(out, null, 2) + '\n')
   console.log('\n' + JSON.stringify(out))
+}
+
+function printHosted(hosted) {
+  const f = (x, d = 2) => (x === null || x === undefined ? 'n/a' : x.toFixed(d))
+  console.log(`\nHosted mode, get_job over Streamable HTTP, ${HOSTED_CALLS} calls at 64 in flight (medians of ${Math.min(RUNS, 3)} runs):\n`)
+  console.log('| Server | calls/s | CPU ms per call | peak RSS | errors |\n| --- | --- | --- | --- | --- |')
+  for (const h of hosted) {
+    console.log(h.missing ? `| ${h.label} | not built: ${h.missing} | | | |` : `| ${h.label} | ${f(h.tput, 0)} | ${f(h.cpu_ms_per_call, 3)} | ${f(h.rss, 1)} MB | ${h.errors} |`)
+  }
 }
 
 main().catch((e) => {

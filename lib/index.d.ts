@@ -79,6 +79,14 @@ export interface UploadJobInputArgs {
   kind?: 'input' | 'script' | (string & {})
   /** Same as `IdempotencyOptions.idempotencyKey`. */
   idempotency_key?: string
+  /** Aborting stops the upload in flight (rejects with ABORTED). */
+  signal?: AbortSignal
+}
+
+/** Options of a single API call. */
+export interface CallOptions {
+  /** Aborting stops the request in flight (rejects with ABORTED). */
+  signal?: AbortSignal
 }
 
 export interface ListJobsArgs {
@@ -285,6 +293,7 @@ export interface WaitForJobOptions {
   timeoutMs?: number
   /** First poll interval; grows gently up to 30 s. Default 5000. */
   pollIntervalMs?: number
+  /** Aborting stops the wait and the request in flight (rejects with ABORTED). */
   signal?: AbortSignal
   /** Called with the job whenever its status, phase or status message changes. */
   onUpdate?: (job: Job) => void
@@ -300,6 +309,7 @@ export interface DownloadResult {
 export type LocalErrorCode =
   | 'INVALID_ARGUMENT' | 'MISSING_API_KEY' | 'TIMEOUT' | 'NETWORK' | 'ABORTED'
   | 'INVALID_API_RESPONSE' | 'UPLOAD_FAILED' | 'DOWNLOAD_FAILED' | 'ARTIFACT_NOT_READY'
+  | 'UNEXPECTED_REDIRECT' | 'UNSAFE_TRANSFER_URL' | 'SANDBOX_START_FAILED' | 'INTERNAL'
 
 export declare class JungleGridError extends Error {
   readonly name: 'JungleGridError'
@@ -313,21 +323,22 @@ export declare class JungleGridClient {
   /** @throws JungleGridError with code MISSING_API_KEY when no key is given or set. */
   constructor(options?: ClientOptions)
   readonly apiBase: string
-  estimateJob(args: EstimateJobArgs): Promise<Estimate>
-  submitJob(args: SubmitJobArgs, options?: IdempotencyOptions): Promise<SubmittedJob>
-  uploadJobInput(args: UploadJobInputArgs, options?: IdempotencyOptions): Promise<UploadSlot>
-  listJobInputs(args?: Record<string, never>): Promise<JobInputList>
-  listJobs(args?: ListJobsArgs): Promise<JobList>
-  getJob(args: JobIdArgs): Promise<Job>
-  getJobEvents(args: JobIdArgs): Promise<JobEvents>
-  getJobLogs(args: GetJobLogsArgs): Promise<LogPage>
-  cancelJob(args: CancelJobArgs): Promise<Cancellation>
-  listArtifacts(args: JobIdArgs): Promise<ArtifactList>
-  getArtifact(args: GetArtifactArgs): Promise<ArtifactDownload>
+  estimateJob(args: EstimateJobArgs, options?: CallOptions): Promise<Estimate>
+  submitJob(args: SubmitJobArgs, options?: CallOptions & IdempotencyOptions): Promise<SubmittedJob>
+  uploadJobInput(args: UploadJobInputArgs, options?: CallOptions & IdempotencyOptions): Promise<UploadSlot>
+  listJobInputs(args?: Record<string, never>, options?: CallOptions): Promise<JobInputList>
+  listJobs(args?: ListJobsArgs, options?: CallOptions): Promise<JobList>
+  getJob(args: JobIdArgs, options?: CallOptions): Promise<Job>
+  getJobEvents(args: JobIdArgs, options?: CallOptions): Promise<JobEvents>
+  getJobLogs(args: GetJobLogsArgs, options?: CallOptions): Promise<LogPage>
+  cancelJob(args: CancelJobArgs, options?: CallOptions): Promise<Cancellation>
+  listArtifacts(args: JobIdArgs, options?: CallOptions): Promise<ArtifactList>
+  getArtifact(args: GetArtifactArgs, options?: CallOptions): Promise<ArtifactDownload>
   uploadFile(source: string | Uint8Array, options?: UploadFileOptions): Promise<JobInput>
   waitForJob(jobId: string, options?: WaitForJobOptions): Promise<Job>
-  iterateLogs(jobId: string, options?: { limit?: number }): AsyncGenerator<LogPage, void, undefined>
-  downloadArtifact(jobId: string, artifactId: string, destPath: string): Promise<DownloadResult>
+  iterateLogs(jobId: string, options?: { limit?: number; signal?: AbortSignal }): AsyncGenerator<LogPage, void, undefined>
+  /** Never replaces an existing file unless `overwrite` is true. */
+  downloadArtifact(jobId: string, artifactId: string, destPath: string, options?: CallOptions & { overwrite?: boolean }): Promise<DownloadResult>
 }
 
 export declare const TERMINAL_STATUSES: readonly TerminalJobStatus[]
@@ -345,7 +356,7 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   /** http://127.0.0.1:<port> */
   baseUrl: string
-  /** The API key the simulator accepts. */
+  /** The API key the simulator accepts: random for each start. */
   apiKey: string
   stop(): Promise<void>
 }

@@ -4,8 +4,11 @@
 //! `{ ok: false, error: { code, message, status } }`, and `lib/index.js` turns the latter into a
 //! JS `Error` with `.code` and `.status`. That keeps error codes exact without napi's error mapping.
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -61,11 +64,63 @@ fn outcome(result: Result<Value, Error>) -> Value {
     }
 }
 
+/// An outcome as JSON text: `lib/index.js` parses it with `JSON.parse`, so keys from the API such
+/// as `__proto__` stay plain data instead of becoming an object's prototype.
+fn outcome_text(result: Result<Value, Error>) -> String {
+    outcome(result).to_string()
+}
+
+/// Cancellation handles of calls in flight, by the id JS got from `createCancel()`.
+static CANCELS: LazyLock<Mutex<HashMap<u32, CancellationToken>>> = LazyLock::new(Default::default);
+static NEXT_CANCEL: AtomicU32 = AtomicU32::new(1);
+
+fn cancels() -> std::sync::MutexGuard<'static, HashMap<u32, CancellationToken>> {
+    CANCELS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A handle for one call: pass it to the call, and `cancel(id)` stops that call's request.
+#[napi]
+pub fn create_cancel() -> u32 {
+    let id = NEXT_CANCEL.fetch_add(1, Ordering::Relaxed);
+    cancels().insert(id, CancellationToken::new());
+    id
+}
+
+/// Stops the call holding this handle (its request is dropped) and forgets the handle.
+#[napi]
+pub fn cancel(id: u32) {
+    if let Some(token) = cancels().remove(&id) {
+        token.cancel();
+    }
+}
+
+/// Runs `work` until it ends or its handle is cancelled (then the request in flight is dropped).
+async fn cancellable(
+    id: Option<u32>,
+    work: impl Future<Output = Result<Value, Error>>,
+) -> Result<Value, Error> {
+    let token = id.and_then(|id| cancels().get(&id).cloned());
+    let result = match (id, token) {
+        (None, _) => work.await,
+        // Cancelled (and forgotten) before the call began.
+        (Some(_), None) => Err(Error::cancelled("The operation was aborted.")),
+        (Some(_), Some(token)) => tokio::select! {
+            result = work => result,
+            () = token.cancelled() => Err(Error::cancelled("The operation was aborted.")),
+        },
+    };
+    if let Some(id) = id {
+        cancels().remove(&id);
+    }
+    result
+}
+
 /// A running embedded simulator (see `startSandbox`).
 #[napi]
 pub struct NativeSandbox {
     inner: tokio::sync::Mutex<Option<crate::sandbox::Sandbox>>,
     base_url: String,
+    api_key: String,
 }
 
 #[napi]
@@ -76,10 +131,10 @@ impl NativeSandbox {
         self.base_url.clone()
     }
 
-    /// The API key the simulator accepts.
+    /// The API key the simulator accepts (random for each start).
     #[napi(getter)]
-    pub fn api_key(&self) -> &'static str {
-        crate::config::SANDBOX_API_KEY
+    pub fn api_key(&self) -> String {
+        self.api_key.clone()
     }
 
     /// Stops the simulator (state in a sandbox dir is saved first).
@@ -109,12 +164,14 @@ pub async fn start_sandbox(options: Option<NativeSandboxOptions>) -> napi::Resul
             .and_then(|o| o.dir.clone())
             .map(PathBuf::from),
         time_scale: options.as_ref().and_then(|o| o.time_scale).unwrap_or(1.0),
+        ..crate::sandbox::SandboxOptions::default()
     };
     let sandbox = crate::sandbox::start(options)
         .await
         .map_err(|e| napi::Error::from_reason(format!("The sandbox could not start: {e}")))?;
     Ok(NativeSandbox {
         base_url: sandbox.base_url().to_string(),
+        api_key: sandbox.api_key().to_string(),
         inner: tokio::sync::Mutex::new(Some(sandbox)),
     })
 }
@@ -277,28 +334,32 @@ JUNGLE_GRID_API_KEY environment variable."
             .map(|a| a.base().as_str().trim_end_matches('/').to_string())
     }
 
-    /// Calls one tool by name with its argument object; resolves to the tool's `data`.
+    /// Calls one tool by name with its arguments (JSON text, checked by lib/index.js); resolves to
+    /// the outcome as JSON text. `cancel_id` comes from `createCancel()`.
     #[napi]
-    pub async fn call(&self, tool: String, args: Option<Value>) -> Value {
+    pub async fn call(&self, tool: String, args: String, cancel_id: Option<u32>) -> String {
         let api = match &self.api {
             Ok(api) => api,
-            Err(e) => return failure(e),
+            Err(e) => return outcome_text(Err(e.clone())),
         };
         let Some(tool) = tools::find(&tool) else {
-            return failure(&Error::invalid_argument(format!("Unknown tool: {tool}")));
+            let error = Error::invalid_argument(format!("Unknown tool: {tool}"));
+            return outcome_text(Err(error));
         };
-        let args: JsonObject = match args {
-            None | Some(Value::Null) => JsonObject::new(),
-            Some(Value::Object(map)) => map,
-            Some(_) => {
-                return failure(&Error::invalid_argument("arguments must be an object."));
+        let args: JsonObject = match serde_json::from_str(&args) {
+            Ok(Value::Null) => JsonObject::new(),
+            Ok(Value::Object(map)) => map,
+            _ => {
+                let error = Error::invalid_argument("arguments must be an object.");
+                return outcome_text(Err(error));
             }
         };
         let mut ctx = ToolContext::new(api.clone(), true);
         ctx.keys = self.keys.clone();
         // No `ask`: a submit that needs approval is refused with the estimate and the setting.
         ctx.guard = self.spending;
-        outcome(tool.call(&ctx, &args).await.map(|o| o.data))
+        let work = async { tool.call(&ctx, &args).await.map(|o| o.data) };
+        outcome_text(cancellable(cancel_id, work).await)
     }
 
     /// Uploads a file from disk (`path`) or memory (`bytes`) and completes it; resolves to the input.
@@ -308,24 +369,24 @@ JUNGLE_GRID_API_KEY environment variable."
         path: Option<String>,
         bytes: Option<Buffer>,
         options: Option<NativeUploadOptions>,
-    ) -> Value {
+        cancel_id: Option<u32>,
+    ) -> String {
         let api = match &self.api {
             Ok(api) => api,
-            Err(e) => return failure(e),
+            Err(e) => return outcome_text(Err(e.clone())),
         };
         let source = match (path, bytes) {
             (Some(path), None) => UploadSource::Path(PathBuf::from(path)),
             (None, Some(bytes)) => UploadSource::Bytes(bytes.to_vec()),
             _ => {
-                return failure(&Error::invalid_argument(
-                    "uploadFile needs a file path or a Buffer.",
-                ));
+                let error = Error::invalid_argument("uploadFile needs a file path or a Buffer.");
+                return outcome_text(Err(error));
             }
         };
         if let Some(key) = options.as_ref().and_then(|o| o.idempotency_key.as_deref())
             && let Err(e) = crate::tools::idempotency::validate_key("idempotencyKey", key)
         {
-            return failure(&e);
+            return outcome_text(Err(e));
         }
         let options = options.map_or_else(UploadOptions::default, |o| UploadOptions {
             filename: o.filename,
@@ -333,20 +394,30 @@ JUNGLE_GRID_API_KEY environment variable."
             kind: o.kind,
             idempotency_key: o.idempotency_key,
         });
-        outcome(api.upload_file(source, options).await)
+        outcome_text(cancellable(cancel_id, api.upload_file(source, options)).await)
     }
 
-    /// Streams a signed download URL to `dest`; resolves to the number of bytes written.
+    /// Streams a signed download URL to `dest` (never replacing a file unless `overwrite`);
+    /// resolves to the number of bytes written.
     #[napi]
-    pub async fn download_to(&self, url: String, dest: String) -> Value {
+    pub async fn download_to(
+        &self,
+        url: String,
+        dest: String,
+        overwrite: Option<bool>,
+        cancel_id: Option<u32>,
+    ) -> String {
         let api = match &self.api {
             Ok(api) => api,
-            Err(e) => return failure(e),
+            Err(e) => return outcome_text(Err(e.clone())),
         };
-        outcome(
-            api.download_to(&url, PathBuf::from(dest).as_path())
+        let dest = PathBuf::from(dest);
+        let overwrite = overwrite.unwrap_or(false);
+        let work = async {
+            api.download_to(&url, &dest, overwrite)
                 .await
-                .map(|n| json!(n)),
-        )
+                .map(|n| json!(n))
+        };
+        outcome_text(cancellable(cancel_id, work).await)
     }
 }

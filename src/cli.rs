@@ -58,6 +58,8 @@ pub struct Options {
     pub max_wait_seconds: Option<String>,
     pub max_job_cost_usd: Option<String>,
     pub confirm_submit: bool,
+    pub allow_dirs: Vec<String>,
+    pub allow_overwrite: bool,
     /// `--sandbox`: run against the embedded simulator.
     pub sandbox: bool,
     pub sandbox_dir: Option<String>,
@@ -79,6 +81,8 @@ impl Options {
             max_wait_seconds: self.max_wait_seconds.clone(),
             max_job_cost_usd: self.max_job_cost_usd.clone(),
             confirm_submit: self.confirm_submit,
+            allow_dirs: self.allow_dirs.clone(),
+            allow_overwrite: self.allow_overwrite,
         }
     }
 }
@@ -110,6 +114,10 @@ where
                 options.log_level = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
             Long("read-only") => options.read_only = true,
+            Long("allow-overwrite") => options.allow_overwrite = true,
+            Long("allow-dir") => options
+                .allow_dirs
+                .push(text(parser.value().map_err(|e| e.to_string())?)?),
             Long("sandbox") => options.sandbox = true,
             Long("http") => options.http = true,
             Long("port") => options.port = Some(text(parser.value().map_err(|e| e.to_string())?)?),
@@ -246,14 +254,15 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
                     return 1;
                 }
             };
-            let mut config = match Config::for_sandbox(env, &overrides, sandbox.base_url()) {
-                Ok(c) => c,
-                Err(e) => {
-                    report_config_error(&e);
-                    sandbox.stop().await;
-                    return 1;
-                }
-            };
+            let mut config =
+                match Config::for_sandbox(env, &overrides, sandbox.base_url(), sandbox.api_key()) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        report_config_error(&e);
+                        sandbox.stop().await;
+                        return 1;
+                    }
+                };
             config.sandbox = true;
             tracing::info!(api = %sandbox.base_url(), "sandbox simulator running");
             let code = transport::stdio::serve(config, shutdown).await;
@@ -303,7 +312,11 @@ fn sandbox_options(
             }
         },
     };
-    Ok(Some(crate::sandbox::SandboxOptions { dir, time_scale }))
+    Ok(Some(crate::sandbox::SandboxOptions {
+        dir,
+        time_scale,
+        ..crate::sandbox::SandboxOptions::default()
+    }))
 }
 
 fn report_config_error(error: &ConfigError) {

@@ -11,6 +11,7 @@ pub mod config;
 mod docs;
 pub mod doctor;
 pub mod error;
+pub mod files;
 pub mod logging;
 pub mod sandbox;
 pub mod secret;

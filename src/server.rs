@@ -24,6 +24,7 @@ use crate::api::ApiClient;
 use crate::config::http::spending_from_headers;
 use crate::config::{ResultLimits, SpendingGuard};
 use crate::error::Error;
+use crate::files::{AllowedRoots, FilesConfig};
 use crate::tools::approval::{self, Answer, AskUser, Question};
 use crate::tools::idempotency::{self, KeyMemory};
 use crate::tools::render::render;
@@ -49,6 +50,8 @@ pub struct JungleGridServer {
     api: ApiClient,
     tools: Arc<[tools::Tool]>,
     local_files: bool,
+    /// The gate of the agent's local files (nothing is allowed until [`Self::with_files`]).
+    roots: Arc<AllowedRoots>,
     /// The minimum level the client asked for with logging/setLevel (a rank, see [`level_rank`]).
     log_threshold: Arc<AtomicU8>,
     /// Talking to the embedded simulator: every answer says the jobs are simulated.
@@ -105,6 +108,7 @@ impl JungleGridServer {
             api,
             tools: tools.into(),
             local_files: true,
+            roots: Arc::new(AllowedRoots::none()),
             log_threshold: Arc::new(AtomicU8::new(DEFAULT_LOG_THRESHOLD)),
             sandbox: false,
             hosted: false,
@@ -141,6 +145,37 @@ impl JungleGridServer {
         self
     }
 
+    /// Where the agent's local files may be (the user's settings; the client's roots narrow them).
+    pub fn with_files(mut self, files: FilesConfig) -> Self {
+        self.roots = Arc::new(AllowedRoots::new(files));
+        self
+    }
+
+    /// Asks the client for its roots when it offers them (at start and on
+    /// `notifications/roots/list_changed`); calls that touch files wait for the answer.
+    #[allow(deprecated)] // roots: deprecated by SEP-2577, still what 2025 clients offer
+    fn refresh_roots(&self, peer: rmcp::service::Peer<RoleServer>) {
+        if self.hosted {
+            return;
+        }
+        let offers = peer
+            .peer_info()
+            .is_some_and(|info| info.capabilities.roots.is_some());
+        if !offers {
+            return;
+        }
+        self.roots.client_roots_pending();
+        let roots = self.roots.clone();
+        tokio::spawn(async move {
+            let answer = peer
+                .list_roots()
+                .await
+                .map(|r| r.roots.into_iter().map(|root| root.uri).collect())
+                .map_err(|e| e.to_string());
+            roots.set_client_roots(answer);
+        });
+    }
+
     /// The hosted server: calls run with the caller's OAuth token (never a server credential),
     /// need a matching scope, and may not touch the server's disk.
     pub fn hosted(mut self) -> Self {
@@ -160,6 +195,7 @@ impl JungleGridServer {
     ) -> (ToolContext, Option<tokio::task::JoinHandle<()>>) {
         let mut ctx = ToolContext::new(api, self.local_files);
         ctx.limits = self.limits;
+        ctx.roots = Some(self.roots.clone());
         let mut forwarder = None;
         ctx.cancel = request.ct.clone();
         if let Some(token) = request.meta.get_progress_token() {
@@ -213,6 +249,7 @@ impl JungleGridServer {
     /// polls `tasks/get`; progress shows as the task's status message; `tasks/cancel` stops it.
     fn spawn_task(&self, tool: tools::Tool, api: ApiClient, args: JsonObject) -> CreateTaskResult {
         let local_files = self.local_files;
+        let roots = self.roots.clone();
         let sandbox = self.sandbox;
         // A task holds no request open: the client polls, so the wait may last up to the maximum.
         let limits = ResultLimits {
@@ -227,6 +264,7 @@ impl JungleGridServer {
             Box::pin(async move {
                 let mut ctx = ToolContext::new(api, local_files);
                 ctx.limits = limits;
+                ctx.roots = Some(roots);
                 let status = task.clone();
                 ctx.progress = Some(Arc::new(move |p: Progress| {
                     status.set_status_message(p.message)
@@ -304,6 +342,14 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         } else {
             INSTRUCTIONS.to_string()
         })
+    }
+
+    async fn on_initialized(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        self.refresh_roots(context.peer);
+    }
+
+    async fn on_roots_list_changed(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        self.refresh_roots(context.peer);
     }
 
     /// rmcp hands over a request whose params do not fit its method as a custom request. For the

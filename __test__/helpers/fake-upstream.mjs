@@ -169,10 +169,11 @@ export class FakeUpstream {
     this.reset()
   }
 
-  async start() {
-    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve))
+  /** Listens on `host` (loopback by default; another address gives a test a non-loopback base). */
+  async start(host = '127.0.0.1') {
+    await new Promise((resolve) => this.server.listen(0, host, resolve))
     this.port = this.server.address().port
-    this.base = `http://127.0.0.1:${this.port}`
+    this.base = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`
     this.fixtures = this.#fixtures()
     return this
   }

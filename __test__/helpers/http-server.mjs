@@ -23,10 +23,11 @@ export function freePort() {
   })
 }
 
-/** Runs `junglegrid-mcp --http` on a free loopback port. */
-export async function startHosted(upstream, env = {}) {
+/** Runs `junglegrid-mcp --http` on a free loopback port (`prefix`: a wrapper such as prlimit). */
+export async function startHosted(upstream, env = {}, { prefix = [] } = {}) {
   const port = await freePort()
-  const child = spawn(process.execPath, [BIN, '--http', '--host', '127.0.0.1', '--port', String(port)], {
+  const [command, ...args] = [...prefix, process.execPath, BIN, '--http', '--host', '127.0.0.1', '--port', String(port)]
+  const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH,
       JUNGLEGRID_API_BASE: upstream.base,

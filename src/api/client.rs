@@ -11,7 +11,11 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::errors::{error_from_response, invalid_json_response, network_error, too_large};
+use super::clean_text::clean_value;
+use super::errors::{
+    error_from_response, invalid_json_response, network_error, too_large, unexpected_redirect,
+};
+use super::targets::{GuardedResolver, TargetPolicy, transfer_redirects};
 use super::types::{
     CancelRequest, CreateUploadRequest, EstimateRequest, ListJobsQuery, LogsQuery, SubmitRequest,
 };
@@ -65,7 +69,12 @@ pub struct ApiClient {
 pub type Observer = Arc<dyn Fn(&str) + Send + Sync>;
 
 pub(super) struct Shared {
+    /// API calls: never follows a redirect (the contract has none).
     pub(super) http: reqwest::Client,
+    /// Signed upload/download URLs: a few same-scheme redirects, guarded targets (see
+    /// [`super::targets`]); never carries the API key.
+    pub(super) transfer: reqwest::Client,
+    pub(super) targets: TargetPolicy,
     pub(super) base: Url,
     pub(super) timeout: Duration,
 }
@@ -109,15 +118,27 @@ impl ApiClient {
         install_crypto_provider();
         let base = Url::parse(&config.base)
             .map_err(|_| Error::invalid_argument("The Jungle Grid API base URL is not valid."))?;
+        let connect_timeout = config.timeout.min(Duration::from_secs(10));
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .connect_timeout(connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::network(format!("Could not set up the HTTP client: {e}")))?;
+        let targets = TargetPolicy::for_base(&base);
+        let transfer = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(transfer_redirects(targets))
+            .dns_resolver(GuardedResolver::new(targets))
             .build()
             .map_err(|e| Error::network(format!("Could not set up the HTTP client: {e}")))?;
         Ok(ApiClient {
             shared: Arc::new(Shared {
                 http,
+                transfer,
+                targets,
                 base,
                 timeout: config.timeout,
             }),
@@ -399,6 +420,11 @@ impl ApiClient {
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         tracing::debug!(%method, url = %log_url, status = status.as_u16(), "Jungle Grid API response");
 
+        if status.is_redirection() {
+            // Never followed and never repeated: the body (env secrets included) and the key
+            // must not go anywhere but the configured API.
+            return Err(unexpected_redirect(status.as_u16()).into());
+        }
         if status == StatusCode::NO_CONTENT {
             return Ok(Created {
                 data: Value::Null,
@@ -472,12 +498,14 @@ pub fn check_id(name: &str, id: &str) -> Result<()> {
 }
 
 /// Steps 2-5 of the contract's response handling for a 2xx answer: empty -> null, JSON required,
-/// `{ok: true, data}` unwrapped.
+/// `{ok: true, data}` unwrapped. Every string is cleaned of control and bidi characters here, once,
+/// for every caller.
 pub fn parse_success_body(bytes: &[u8]) -> Result<Value> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|_| invalid_json_response())?;
+    let mut value: Value = serde_json::from_slice(bytes).map_err(|_| invalid_json_response())?;
+    clean_value(&mut value);
     Ok(unwrap_envelope(value))
 }
 
@@ -630,6 +658,15 @@ mod tests {
             err.message,
             "Jungle Grid API returned an invalid JSON response."
         );
+    }
+
+    #[test]
+    fn response_strings_are_cleaned() {
+        let v = parse_success_body(
+            "{\"ok\":true,\"data\":{\"name\":\"a\\u001b[2Jb\\u202e\",\"n\":1}}".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(v, json!({"name": "a[2Jb", "n": 1}));
     }
 
     #[test]

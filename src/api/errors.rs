@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Url;
 use serde_json::Value;
 
+use super::clean_text::clean;
 use crate::error::Error;
 
 /// The code and message used when the body does not supply them.
@@ -45,9 +46,8 @@ pub fn status_defaults(status: u16) -> (&'static str, String) {
 fn trimmed(value: Option<&Value>) -> Option<String> {
     value
         .and_then(Value::as_str)
-        .map(str::trim)
+        .map(|s| clean(s).trim().to_string())
         .filter(|s| !s.is_empty())
-        .map(String::from)
 }
 
 /// Longest upstream message passed on to an agent; anything longer is cut.
@@ -80,6 +80,18 @@ pub fn error_from_response(status: u16, body: &[u8]) -> Error {
         status,
         code.unwrap_or_else(|| default_code.to_string()),
         message,
+    )
+}
+
+/// A 3xx from the API: the contract has no redirects, so one is never followed (it could carry
+/// the request body and key to another host) and never retried.
+pub fn unexpected_redirect(status: u16) -> Error {
+    Error::api(
+        status,
+        "UNEXPECTED_REDIRECT",
+        format!(
+            "Jungle Grid API answered with a redirect (status {status}); the API does not redirect, so it was not followed. Check JUNGLEGRID_API_BASE."
+        ),
     )
 }
 
@@ -243,6 +255,14 @@ mod tests {
             e.detail(),
             "NOT_FOUND: The requested Jungle Grid resource was not found."
         );
+    }
+
+    #[test]
+    fn controls_and_bidi_never_reach_the_message() {
+        let body = serde_json::json!({"error": {"code": "BAD\u{1b}", "message": "\u{202e}gnp.exe\u{1b}[31m red\r\nnext"}}).to_string();
+        let e = error_from_response(400, body.as_bytes());
+        assert_eq!(e.code, "BAD");
+        assert_eq!(e.message, "gnp.exe[31m red\nnext");
     }
 
     #[test]

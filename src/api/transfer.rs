@@ -9,23 +9,31 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG};
 use reqwest::{Method, Url};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tokio::io::AsyncWriteExt;
-use tokio_util::io::ReaderStream;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::bytes::Bytes;
 
 use super::client::{ApiClient, Retry};
 use super::errors::{host_label, network_error};
+use super::targets::refused_target;
 use super::types::CreateUploadRequest;
 use crate::error::{Error, Result};
+use crate::files::{self, LocalFile};
+
+/// A file whose size reads as 0 (as `/proc` files do) is read whole, up to this, so the real
+/// byte count is sent.
+const MAX_UNSIZED_FILE: u64 = 10 * 1024 * 1024;
 
 /// Transfers may be large and slow; they get their own, longer, deadline.
 pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 const CHUNK: usize = 64 * 1024;
 
 /// The bytes of an upload.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum UploadSource {
-    /// A local file, streamed from disk.
+    /// A local file, streamed from disk (the library: opened safely, not confined).
     Path(PathBuf),
+    /// A file already opened and checked by the gate (the MCP tools).
+    Local(LocalFile),
     /// Bytes already in memory.
     Bytes(Vec<u8>),
 }
@@ -165,7 +173,7 @@ impl ApiClient {
     pub async fn upload_file(&self, source: UploadSource, options: UploadOptions) -> Result<Value> {
         let filename = match (&options.filename, &source) {
             (Some(name), _) if !name.trim().is_empty() => name.trim().to_string(),
-            (_, UploadSource::Path(path)) => path
+            (_, UploadSource::Local(LocalFile { path, .. }) | UploadSource::Path(path)) => path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .map(String::from)
@@ -184,22 +192,10 @@ impl ApiClient {
             .unwrap_or_else(|| guess_content_type(&filename).to_string());
         let kind = options.kind.filter(|k| !k.trim().is_empty());
 
-        // Open the file first: a missing file should fail before a slot is created.
+        // Open the file first: a missing file, a directory or a FIFO fails before a slot is created.
         let (body, size) = match source {
-            UploadSource::Path(path) => {
-                let file = tokio::fs::File::open(&path).await.map_err(|e| {
-                    Error::invalid_argument(format!("Cannot read {}: {e}", path.display()))
-                })?;
-                let size = file
-                    .metadata()
-                    .await
-                    .map_err(|e| {
-                        Error::invalid_argument(format!("Cannot read {}: {e}", path.display()))
-                    })?
-                    .len();
-                let stream = ReaderStream::with_capacity(file, CHUNK);
-                (reqwest::Body::wrap_stream(stream), size)
-            }
+            UploadSource::Path(path) => file_body(files::open_unconfined(&path).await?).await?,
+            UploadSource::Local(local) => file_body(local).await?,
             UploadSource::Bytes(bytes) => {
                 let size = bytes.len() as u64;
                 (reqwest::Body::from(bytes), size)
@@ -262,9 +258,10 @@ impl ApiClient {
         body: reqwest::Body,
         size: u64,
     ) -> Result<Option<String>> {
+        self.check_target(&slot.upload_url)?;
         let response = self
             .shared
-            .http
+            .transfer
             .request(slot.method.clone(), slot.upload_url.clone())
             .timeout(TRANSFER_TIMEOUT)
             .header(CONTENT_TYPE, content_type)
@@ -272,7 +269,7 @@ impl ApiClient {
             .body(body)
             .send()
             .await
-            .map_err(|e| network_error(&e, &slot.upload_url, TRANSFER_TIMEOUT))?;
+            .map_err(|e| transfer_error(&e, &slot.upload_url))?;
         let status = response.status();
         if !status.is_success() {
             return Err(Error::api(
@@ -293,21 +290,31 @@ impl ApiClient {
             .filter(|s| !s.is_empty()))
     }
 
-    /// Streams a signed download URL to `dest` (written to a temporary file beside it, then
-    /// renamed, so `dest` is never left half-written). Returns the number of bytes written.
-    pub async fn download_to(&self, download_url: &str, dest: &Path) -> Result<u64> {
+    /// Streams a signed download URL to `dest`: into a temporary file with a random name created
+    /// exclusively beside it, then renamed atomically, so `dest` is never left half-written and
+    /// never replaced unless `overwrite`. Returns the number of bytes written.
+    pub async fn download_to(
+        &self,
+        download_url: &str,
+        dest: &Path,
+        overwrite: bool,
+    ) -> Result<u64> {
+        if !overwrite && tokio::fs::symlink_metadata(dest).await.is_ok() {
+            return Err(files::already_exists(dest));
+        }
         let url = Url::parse(download_url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| Error::invalid_argument("The artifact has no valid download_url."))?;
+        self.check_target(&url)?;
         let mut response = self
             .shared
-            .http
+            .transfer
             .get(url.clone())
             .timeout(TRANSFER_TIMEOUT)
             .send()
             .await
-            .map_err(|e| network_error(&e, &url, TRANSFER_TIMEOUT))?;
+            .map_err(|e| transfer_error(&e, &url))?;
         let status = response.status();
         if !status.is_success() {
             return Err(Error::api(
@@ -320,48 +327,91 @@ impl ApiClient {
                 ),
             ));
         }
-        let part = part_path(dest);
-        let write = async {
-            let mut file = tokio::fs::File::create(&part).await?;
-            let mut written = 0u64;
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|e| std::io::Error::other(network_error(&e, &url, TRANSFER_TIMEOUT)))?
-            {
-                file.write_all(&chunk).await?;
-                written += chunk.len() as u64;
-            }
-            file.flush().await?;
-            file.sync_all().await?;
-            drop(file);
-            tokio::fs::rename(&part, dest).await?;
-            Ok::<u64, std::io::Error>(written)
+        let cannot = |e: std::io::Error| {
+            Error::invalid_argument(format!("Cannot write {}: {e}", dest.display()))
         };
-        match write.await {
-            Ok(n) => Ok(n),
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&part).await;
-                Err(
-                    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
-                        Some(inner) => inner.clone(),
-                        None => {
-                            Error::invalid_argument(format!("Cannot write {}: {e}", dest.display()))
-                        }
-                    },
-                )
-            }
+        // Removed on drop, so every failure below leaves nothing behind.
+        let temp = files::temp_beside(dest).map_err(cannot)?;
+        let mut file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(cannot)?);
+        let mut written = 0u64;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| network_error(&e, &url, TRANSFER_TIMEOUT))?
+        {
+            file.write_all(&chunk).await.map_err(cannot)?;
+            written += chunk.len() as u64;
         }
+        file.flush().await.map_err(cannot)?;
+        file.sync_all().await.map_err(cannot)?;
+        drop(file);
+        let dest = dest.to_path_buf();
+        tokio::task::spawn_blocking(move || files::persist(temp, &dest, overwrite))
+            .await
+            .map_err(|e| Error::invalid_argument(format!("Cannot write the file: {e}")))??;
+        Ok(written)
     }
 }
 
-fn part_path(dest: &Path) -> PathBuf {
-    let mut name = dest
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".{}.part", std::process::id()));
-    dest.with_file_name(name)
+/// The body of a local file and the byte count sent. A file whose size reads as 0 (`/proc`) is read
+/// whole, up to [`MAX_UNSIZED_FILE`], so the count is real; any other file is streamed and must
+/// match its size exactly, or the upload fails and is never completed.
+async fn file_body(local: LocalFile) -> Result<(reqwest::Body, u64)> {
+    let LocalFile { file, size, path } = local;
+    let mut file = tokio::fs::File::from_std(file);
+    if size == 0 {
+        let mut bytes = Vec::new();
+        (&mut file)
+            .take(MAX_UNSIZED_FILE + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| Error::invalid_argument(format!("Cannot read {}: {e}", path.display())))?;
+        if bytes.len() as u64 > MAX_UNSIZED_FILE {
+            return Err(Error::invalid_argument(format!(
+                "{} reports no size but holds more than 10 MiB; copy it to a regular file first.",
+                path.display()
+            )));
+        }
+        let size = bytes.len() as u64;
+        return Ok((reqwest::Body::from(bytes), size));
+    }
+    let stream =
+        futures_util::stream::try_unfold((file, 0u64), move |(mut file, seen)| async move {
+            let mut buf = vec![0u8; CHUNK];
+            let n = file.read(&mut buf).await?;
+            let seen = seen + n as u64;
+            if seen > size || (n == 0 && seen != size) {
+                return Err(std::io::Error::other(
+                    "the file changed size while it was being uploaded",
+                ));
+            }
+            if n == 0 {
+                return Ok(None);
+            }
+            buf.truncate(n);
+            Ok(Some((Bytes::from(buf), (file, seen))))
+        });
+    Ok((reqwest::Body::wrap_stream(stream), size))
+}
+
+impl ApiClient {
+    /// Refuses a signed URL whose literal address the API base does not allow (names are checked
+    /// when they resolve).
+    fn check_target(&self, url: &Url) -> Result<()> {
+        self.shared
+            .targets
+            .check_url(url)
+            .map_err(|message| Error::api(502, "UNSAFE_TRANSFER_URL", message))
+    }
+}
+
+/// A failed transfer: a refused target (first URL or a redirect) says so, anything else is a
+/// network error.
+fn transfer_error(error: &reqwest::Error, url: &Url) -> Error {
+    match refused_target(error) {
+        Some(message) => Error::api(502, "UNSAFE_TRANSFER_URL", message),
+        None => network_error(error, url, TRANSFER_TIMEOUT),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Configuration of the hosted Streamable HTTP server (contract Part B 2.5), validated at start.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use super::{
@@ -58,6 +58,84 @@ pub struct HttpConfig {
     /// The server's spending guard; each request's `X-MCP-Max-Job-Cost-Usd` and
     /// `X-MCP-Confirm-Submit` headers can only tighten it.
     pub spending: SpendingGuard,
+    /// Set by `MCP_RESOURCE` / `OAUTH_ISSUER` (not the production defaults).
+    pub resource_explicit: bool,
+    pub issuer_explicit: bool,
+    pub edges: EdgeLimits,
+    /// Where `/metrics` is served (its own listener); `None` serves no metrics.
+    pub metrics_addr: Option<SocketAddr>,
+    /// One JSON line per request on stderr.
+    pub access_log: bool,
+}
+
+/// The hosted server's protection against slow, idle, greedy and flooding clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeLimits {
+    /// Time a client has to send a request's headers, from the connection's start or the end of
+    /// the previous response: hyper's header-read timeout, so also the keep-alive idle timeout.
+    pub header_timeout: Duration,
+    /// Time a client has to send a whole request body.
+    pub body_timeout: Duration,
+    /// Open connections; past it the oldest connection with no request in progress is closed.
+    pub max_connections: usize,
+    /// Requests being handled at once; past it 503 with `Retry-After`.
+    pub max_in_flight: usize,
+    /// Requests per minute per caller (bearer token hash, else client IP); 0 = unlimited.
+    pub rate_per_minute: u32,
+}
+
+/// Connections kept below the process's open-file limit, leaving room for outbound calls.
+fn default_max_connections() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct it is given.
+    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        limit.rlim_cur
+    } else {
+        4096
+    };
+    let soft = usize::try_from(soft).unwrap_or(usize::MAX);
+    (soft.saturating_sub(64) * 3 / 4).clamp(16, 1024)
+}
+
+fn count(
+    env: &dyn Env,
+    name: &'static str,
+    default: u64,
+    (min, max): (u64, u64),
+) -> Result<u64, ConfigError> {
+    match non_blank(env.get(name)) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(ConfigError::InvalidCount {
+                name,
+                value: v,
+                min,
+                max,
+            }),
+        },
+    }
+}
+
+impl EdgeLimits {
+    fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let max_connections = count(
+            env,
+            "MCP_MAX_CONNECTIONS",
+            default_max_connections() as u64,
+            (1, 1_000_000),
+        )? as usize;
+        Ok(EdgeLimits {
+            header_timeout: millis(env, "MCP_HEADER_TIMEOUT_MS", Duration::from_secs(10))?,
+            body_timeout: millis(env, "MCP_BODY_TIMEOUT_MS", Duration::from_secs(30))?,
+            max_connections,
+            max_in_flight: count(env, "MCP_MAX_IN_FLIGHT", 1024, (1, 1_000_000))? as usize,
+            rate_per_minute: count(env, "MCP_RATE_LIMIT_PER_MINUTE", 600, (0, 1_000_000))? as u32,
+        })
+    }
 }
 
 /// Command-line values for the HTTP server.
@@ -205,7 +283,48 @@ impl HttpConfig {
             token_cache_ttl: millis(env, "OAUTH_TOKEN_CACHE_MS", Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
+            resource_explicit: non_blank(env.get("MCP_RESOURCE")).is_some(),
+            issuer_explicit: non_blank(env.get("OAUTH_ISSUER")).is_some(),
+            edges: EdgeLimits::from_env(env)?,
+            metrics_addr: match non_blank(env.get("MCP_METRICS_ADDR")) {
+                None => None,
+                Some(v) => Some(v.parse().map_err(|_| ConfigError::InvalidAddr {
+                    name: "MCP_METRICS_ADDR",
+                    value: v,
+                })?),
+            },
+            access_log: !matches!(
+                non_blank(env.get("MCP_ACCESS_LOG")).as_deref(),
+                Some("0" | "false" | "off" | "no")
+            ),
         })
+    }
+}
+
+/// A configuration from a few variables (plus the required service token), for unit tests.
+#[cfg(test)]
+pub mod tests_support {
+    use super::*;
+
+    struct VecEnv(Vec<(&'static str, &'static str)>);
+    impl Env for VecEnv {
+        fn get(&self, key: &str) -> Option<String> {
+            self.0
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    pub fn config(extra: &[(&'static str, &'static str)]) -> HttpConfig {
+        let mut vars = vec![("JUNGLEGRID_INTERNAL_SERVICE_TOKEN", "service-token")];
+        vars.extend_from_slice(extra);
+        HttpConfig::from_env(
+            &VecEnv(vars),
+            &Overrides::default(),
+            &HttpOverrides::default(),
+        )
+        .expect("test configuration")
     }
 }
 

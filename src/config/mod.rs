@@ -4,8 +4,10 @@
 pub mod http;
 pub mod settings;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::files::{FilesConfig, RootsOrigin};
 use crate::secret::Secret;
 
 pub const DEFAULT_API_BASE: &str = "https://api.junglegrid.dev";
@@ -13,9 +15,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest request timeout accepted: one hour. Anything longer is almost certainly a unit mistake.
 const MAX_TIMEOUT_MS: u64 = 3_600_000;
 
-/// The API key the embedded sandbox accepts (it accepts no other). Defined here, below both the
-/// sandbox and the clients that call it.
-pub const SANDBOX_API_KEY: &str = "jg_sandbox_key";
 /// Default size budget of each form of a tool result, in characters (about 25k tokens: the
 /// strictest host's limit).
 pub const DEFAULT_MAX_RESULT_CHARS: usize = 100_000;
@@ -87,6 +86,21 @@ pub enum ConfigError {
         "MCP_MAX_BODY_BYTES must be a number of bytes between 1024 and 67108864, got \"{value}\"."
     )]
     InvalidBodyLimit { value: String },
+    #[error("{name} must name existing folders by absolute path; \"{value}\" {reason}.")]
+    InvalidFilesDir {
+        name: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+    #[error("{name} must be a whole number between {min} and {max}, got \"{value}\".")]
+    InvalidCount {
+        name: &'static str,
+        value: String,
+        min: u64,
+        max: u64,
+    },
+    #[error("{name} must be an address to listen on such as 127.0.0.1:9464, got \"{value}\".")]
+    InvalidAddr { name: &'static str, value: String },
     #[error(
         "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
     )]
@@ -201,6 +215,8 @@ pub struct Config {
     /// Talking to the embedded simulator: jobs are simulated.
     pub sandbox: bool,
     pub limits: ResultLimits,
+    /// Where the agent's local files may be.
+    pub files: FilesConfig,
     /// When a submit needs the user's own approval.
     pub spending: SpendingGuard,
 }
@@ -291,6 +307,10 @@ pub struct Overrides {
     pub max_job_cost_usd: Option<String>,
     /// `--confirm-submit`
     pub confirm_submit: bool,
+    /// `--allow-dir DIR`, repeatable.
+    pub allow_dirs: Vec<String>,
+    /// `--allow-overwrite`
+    pub allow_overwrite: bool,
 }
 
 pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
@@ -389,6 +409,62 @@ pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<ToolSelecti
     })
 }
 
+/// Where the agent's files may be: `--allow-dir` (repeatable) wins over `JUNGLE_GRID_FILES_DIRS`
+/// (the OS path-list format: `:`-separated on Unix, `;` on Windows); each must be an existing
+/// folder given by absolute path. With neither, the user's home. `--allow-overwrite` /
+/// `JUNGLE_GRID_ALLOW_OVERWRITE=1` lets the agent's `overwrite: true` replace files.
+pub fn resolve_files(env: &dyn Env, overrides: &Overrides) -> Result<FilesConfig, ConfigError> {
+    let allow_overwrite = overrides.allow_overwrite
+        || parse_flag(
+            "JUNGLE_GRID_ALLOW_OVERWRITE",
+            env.get("JUNGLE_GRID_ALLOW_OVERWRITE"),
+        )?;
+    let (name, dirs): (&'static str, Vec<PathBuf>) = if !overrides.allow_dirs.is_empty() {
+        let dirs = overrides.allow_dirs.iter().map(PathBuf::from).collect();
+        ("--allow-dir", dirs)
+    } else {
+        let raw = non_blank(env.get("JUNGLE_GRID_FILES_DIRS")).unwrap_or_default();
+        let dirs = std::env::split_paths(&raw)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        ("JUNGLE_GRID_FILES_DIRS", dirs)
+    };
+    if dirs.is_empty() {
+        // The user's home; without one, nothing is allowed until a folder is configured.
+        let home = non_blank(env.get("HOME")).or_else(|| non_blank(env.get("USERPROFILE")));
+        let roots = home
+            .and_then(|h| std::fs::canonicalize(h).ok())
+            .into_iter()
+            .collect();
+        return Ok(FilesConfig {
+            roots,
+            origin: RootsOrigin::Default,
+            allow_overwrite,
+        });
+    }
+    let mut roots = Vec::new();
+    for dir in dirs {
+        let invalid = |reason| ConfigError::InvalidFilesDir {
+            name,
+            value: dir.display().to_string(),
+            reason,
+        };
+        if !dir.is_absolute() {
+            return Err(invalid("is not an absolute path"));
+        }
+        let canonical = std::fs::canonicalize(&dir).map_err(|_| invalid("does not exist"))?;
+        if !canonical.is_dir() {
+            return Err(invalid("is not a folder"));
+        }
+        roots.push(canonical);
+    }
+    Ok(FilesConfig {
+        roots,
+        origin: RootsOrigin::Configured,
+        allow_overwrite,
+    })
+}
+
 /// The API half of the configuration; shared by every mode (stdio, library).
 pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, ConfigError> {
     Ok(ApiConfig {
@@ -411,14 +487,16 @@ impl Config {
             sandbox: false,
             limits: resolve_result_limits(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
+            files: resolve_files(env, overrides)?,
         })
     }
 
-    /// Configuration against the embedded simulator at `base`: no API key needed.
+    /// Configuration against the embedded simulator at `base`, with the key it made for this run.
     pub fn for_sandbox(
         env: &dyn Env,
         overrides: &Overrides,
         base: &str,
+        api_key: &str,
     ) -> Result<Self, ConfigError> {
         let overrides = Overrides {
             api_base: Some(base.to_string()),
@@ -426,11 +504,12 @@ impl Config {
         };
         Ok(Config {
             api: api_config(env, &overrides)?,
-            api_key: Secret::new(SANDBOX_API_KEY),
+            api_key: Secret::new(api_key),
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
             limits: resolve_result_limits(env, &overrides)?,
             spending: resolve_spending(env, &overrides)?,
+            files: resolve_files(env, &overrides)?,
         })
     }
 }
@@ -481,6 +560,12 @@ impl Config {
                         env.get("JUNGLE_GRID_CONFIRM_SUBMIT"),
                     )?,
                 },
+            },
+            // The library is not confined; this is unused there.
+            files: FilesConfig {
+                roots: Vec::new(),
+                origin: RootsOrigin::Configured,
+                allow_overwrite: false,
             },
         })
     }

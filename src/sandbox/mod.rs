@@ -6,6 +6,7 @@
 //! elapsed simulated time (no timers); [`routes`] is the HTTP surface; [`store`] persists state
 //! to `<dir>/state.json` when a directory is given.
 
+mod clock;
 mod routes;
 mod state;
 mod store;
@@ -22,10 +23,9 @@ use ring::hmac;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 use state::State;
 use store::Store;
-
-pub use crate::config::SANDBOX_API_KEY;
 
 /// Largest upload the sandbox accepts.
 pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
@@ -40,6 +40,8 @@ pub struct SandboxOptions {
     pub dir: Option<PathBuf>,
     /// How fast simulated time runs: 1.0 is real time, 10.0 ten times faster.
     pub time_scale: f64,
+    /// Where "now" comes from: the system clock, or a [`ManualClock`] in tests.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for SandboxOptions {
@@ -47,6 +49,7 @@ impl Default for SandboxOptions {
         SandboxOptions {
             dir: None,
             time_scale: 1.0,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -75,14 +78,25 @@ impl Sandbox {
         &self.base_url
     }
 
-    /// Stops serving and waits until state is saved.
+    /// The API key this run accepts: random per run, so another local process cannot read the
+    /// sandbox's jobs by knowing a fixed key.
+    pub fn api_key(&self) -> &str {
+        &self.app.api_key
+    }
+
+    /// Stops serving, saves the state and releases the directory's lock.
     pub async fn stop(self) {
         self.shutdown.cancel();
         let mut server = self.server;
         if tokio::time::timeout(STOP_GRACE, &mut server).await.is_err() {
             server.abort();
         }
-        self.app.commit().await;
+        if let Err(e) = self.app.save().await {
+            tracing::warn!("sandbox state not saved: {e}");
+        }
+        if let Some(store) = &self.app.store {
+            store.release();
+        }
     }
 }
 
@@ -113,13 +127,16 @@ async fn start_with(options: SandboxOptions, max_upload_bytes: u64) -> Result<Sa
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let secrets = Secrets::new()?;
     let app = Arc::new(App {
         state: Mutex::new(state),
         store,
         time_scale,
         base_url: format!("http://{addr}"),
-        secrets: Secrets::new()?,
+        api_key: format!("jg_sandbox_{}", secrets.secret()),
+        secrets,
         max_upload_bytes,
+        clock: options.clock,
     });
     // Fails early when the directory is not writable.
     app.save().await?;
@@ -150,8 +167,10 @@ pub(crate) struct App {
     store: Option<Store>,
     time_scale: f64,
     base_url: String,
+    api_key: String,
     secrets: Secrets,
     max_upload_bytes: u64,
+    clock: Arc<dyn Clock>,
 }
 
 impl App {
@@ -180,11 +199,17 @@ impl App {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 
-    /// [`App::save`] after a change; a failure is logged (the state stays in memory).
-    async fn commit(&self) {
-        if let Err(e) = self.save().await {
+    /// Now, by the sandbox's clock.
+    fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// [`App::save`] after a change. A failure fails the request that made the change, so nothing
+    /// is acknowledged that a restart would lose.
+    async fn commit(&self) -> Result<(), String> {
+        self.save().await.inspect_err(|e| {
             tracing::warn!("sandbox state not saved: {e}");
-        }
+        })
     }
 }
 

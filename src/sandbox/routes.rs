@@ -17,12 +17,12 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
 
+use super::App;
 use super::state::{
     Cancellation, IdempotentAnswer, Input, Job, MountedFile, Received, Stage, WORKLOAD_TYPES,
-    command_line, cost_range, estimate_view, hex, mount_path, normalize_workload, now_ms,
-    pick_tier, requested_exit_code, rfc3339, unhex,
+    command_line, cost_range, estimate_view, hex, mount_path, normalize_workload, pick_tier,
+    requested_exit_code, rfc3339, unhex,
 };
-use super::{App, SANDBOX_API_KEY};
 
 /// Lifetime of upload and download URLs.
 const URL_TTL_MS: u64 = 15 * 60 * 1000;
@@ -58,7 +58,7 @@ pub fn router(app: Arc<App>) -> Router {
                 .get(list_inputs),
         )
         .route("/v1/job-inputs/{input_id}/complete", post(complete_upload))
-        .route_layer(middleware::from_fn(require_key));
+        .route_layer(middleware::from_fn_with_state(app.clone(), require_key));
     // Signed URLs carry their own credential (the token in the path), never the API key.
     let signed = Router::new()
         .route(
@@ -93,6 +93,16 @@ impl ApiError {
 
     fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", message)
+    }
+
+    /// A change that could not be saved: the request fails, so a restart loses nothing that was
+    /// acknowledged.
+    fn not_saved(cause: String) -> Self {
+        Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "SANDBOX_SAVE_FAILED",
+            format!("The sandbox could not save this change, so it was not made: {cause}"),
+        )
     }
 
     fn job_not_found(job_id: &str) -> Self {
@@ -137,7 +147,7 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-async fn require_key(request: Request, next: Next) -> Response {
+async fn require_key(State(app): Shared, request: Request, next: Next) -> Response {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -145,13 +155,17 @@ async fn require_key(request: Request, next: Next) -> Response {
         .and_then(|v| v.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
-    if presented != Some(SANDBOX_API_KEY) {
+    // Compared through the HMAC (constant time): the MAC of the presented key must verify as
+    // the MAC of the real one.
+    let matches = presented.is_some_and(|p| {
+        unhex(&app.secrets.mac(app.api_key.as_bytes()))
+            .is_some_and(|expected| app.secrets.verify(p.as_bytes(), &expected))
+    });
+    if !matches {
         return ApiError::new(
             StatusCode::UNAUTHORIZED,
             "UNAUTHORIZED",
-            format!(
-                "Missing or invalid API key: the sandbox accepts only Bearer {SANDBOX_API_KEY}."
-            ),
+            "Missing or invalid API key: the sandbox accepts only the key it made at start (startSandbox() returns it as apiKey).",
         )
         .into_response();
     }
@@ -209,7 +223,7 @@ async fn idempotent(State(app): Shared, request: Request, next: Next) -> Respons
         crate::tools::idempotency::sha256_hex(format!("{path}\n{canonical}").as_bytes());
 
     let _one_at_a_time = IDEMPOTENT_CREATES.lock().await;
-    let now = now_ms();
+    let now = app.now_ms();
     {
         let mut state = app.lock();
         state
@@ -260,7 +274,10 @@ async fn idempotent(State(app): Shared, request: Request, next: Next) -> Respons
         body: String::from_utf8_lossy(&body).into_owned(),
         created_ms: now,
     });
-    app.commit().await;
+    // The create itself was saved by its handler (or failed the request). If only this record
+    // cannot be saved, the answer stands: it is still remembered for this run, and `commit` has
+    // logged the failure.
+    let _ = app.commit().await;
     Response::from_parts(parts, Body::from(body))
 }
 
@@ -531,7 +548,7 @@ async fn submit(State(app): Shared, body: RawBody) -> Reply {
         Some(_) => return Err(ApiError::invalid("metadata must be an object")),
     };
 
-    let now = now_ms();
+    let now = app.now_ms();
     let view = {
         let mut state = app.lock();
         let mut files = Vec::new();
@@ -589,7 +606,11 @@ async fn submit(State(app): Shared, body: RawBody) -> Reply {
         state.jobs.push(job);
         full
     };
-    app.commit().await;
+    if let Err(e) = app.commit().await {
+        let job_id = view["job_id"].as_str().unwrap_or_default();
+        app.lock().jobs.retain(|j| j.job_id != job_id);
+        return Err(ApiError::not_saved(e));
+    }
     let data = json!({
         "job_id": view["job_id"],
         "id": view["id"],
@@ -618,7 +639,7 @@ async fn list_jobs(State(app): Shared, query: Params) -> Reply {
         .get("status")
         .map(|s| s.trim().to_ascii_lowercase())
         .filter(|s| !s.is_empty());
-    let now = now_ms();
+    let now = app.now_ms();
     let state = app.lock();
     let mut matching = state
         .jobs
@@ -653,12 +674,12 @@ fn with_job<T>(app: &App, job_id: &str, f: impl FnOnce(&Job) -> T) -> Result<T, 
 }
 
 async fn get_job(State(app): Shared, Path(job_id): Path<String>) -> Reply {
-    let view = with_job(&app, &job_id, |j| j.view(now_ms(), app.time_scale))?;
+    let view = with_job(&app, &job_id, |j| j.view(app.now_ms(), app.time_scale))?;
     ok(view)
 }
 
 async fn job_events(State(app): Shared, Path(job_id): Path<String>) -> Reply {
-    let now = now_ms();
+    let now = app.now_ms();
     let (snap, items) = with_job(&app, &job_id, |j| {
         (
             j.snapshot(now, app.time_scale),
@@ -678,7 +699,7 @@ async fn job_logs(State(app): Shared, Path(job_id): Path<String>, query: Params)
     let query = params(query)?;
     let limit = limit(&query, 100, 1000)?;
     let start = cursor(&query)?.unwrap_or(0) as usize;
-    let now = now_ms();
+    let now = app.now_ms();
     let (snap, entries, exit_code) = with_job(&app, &job_id, |j| {
         (
             j.snapshot(now, app.time_scale),
@@ -724,7 +745,7 @@ async fn job_logs(State(app): Shared, Path(job_id): Path<String>, query: Params)
 async fn cancel(State(app): Shared, Path(job_id): Path<String>, body: RawBody) -> Reply {
     let map = object(body, false)?;
     let reason = text(&map, "reason")?.unwrap_or_else(|| "Cancelled via API".into());
-    let now = now_ms();
+    let now = app.now_ms();
     {
         let mut state = app.lock();
         let job = state
@@ -743,7 +764,7 @@ async fn cancel(State(app): Shared, Path(job_id): Path<String>, body: RawBody) -
             reason: reason.clone(),
         });
     }
-    app.commit().await;
+    app.commit().await.map_err(ApiError::not_saved)?;
     ok(json!({
         "job_id": job_id,
         "id": job_id,
@@ -757,7 +778,7 @@ async fn cancel(State(app): Shared, Path(job_id): Path<String>, body: RawBody) -
 // ---- artifacts ------------------------------------------------------------------------------
 
 async fn list_artifacts(State(app): Shared, Path(job_id): Path<String>) -> Reply {
-    let now = now_ms();
+    let now = app.now_ms();
     let (stage, artifacts) = with_job(&app, &job_id, |j| {
         let stage = j.snapshot(now, app.time_scale).stage;
         let artifacts: Vec<Value> = if stage == Stage::Completed {
@@ -782,7 +803,7 @@ async fn artifact_download(
     State(app): Shared,
     Path((job_id, artifact_id)): Path<(String, String)>,
 ) -> Reply {
-    let now = now_ms();
+    let now = app.now_ms();
     let (stage, found) = with_job(&app, &job_id, |j| {
         let found = j
             .artifacts()
@@ -832,10 +853,10 @@ async fn download(State(app): Shared, Path(token): Path<String>) -> Reply {
         )
     };
     let (job_id, artifact_id, expires) = app.secrets.verify_download(&token).ok_or_else(denied)?;
-    if now_ms() > expires {
+    if app.now_ms() > expires {
         return Err(denied());
     }
-    let now = now_ms();
+    let now = app.now_ms();
     let artifact = with_job(&app, &job_id, |j| {
         (j.snapshot(now, app.time_scale).stage == Stage::Completed)
             .then(|| {
@@ -871,7 +892,7 @@ async fn create_upload(State(app): Shared, body: RawBody) -> Reply {
     let content_type = text(&map, "content_type")?
         .unwrap_or_else(|| crate::api::transfer::guess_content_type(&filename).to_string());
     let kind = text(&map, "kind")?.unwrap_or_else(|| "input".into());
-    let now = now_ms();
+    let now = app.now_ms();
     let input = Input {
         input_id: app.secrets.id("inp"),
         filename,
@@ -899,7 +920,7 @@ async fn create_upload(State(app): Shared, body: RawBody) -> Reply {
         "max_size_bytes": app.max_upload_bytes,
     });
     app.lock().inputs.push(input);
-    app.commit().await;
+    app.commit().await.map_err(ApiError::not_saved)?;
     Ok((StatusCode::CREATED, axum::Json(json!({"upload": upload}))).into_response())
 }
 
@@ -934,7 +955,7 @@ async fn put_upload(
                 "This upload was already completed.",
             ));
         }
-        if now_ms() > input.expires_ms {
+        if app.now_ms() > input.expires_ms {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "UPLOAD_EXPIRED",
@@ -1029,10 +1050,10 @@ async fn put_upload(
         input.received = Some(Received {
             size_bytes: size,
             sha256: sha256.clone(),
-            at_ms: now_ms(),
+            at_ms: app.now_ms(),
         });
     }
-    app.commit().await;
+    app.commit().await.map_err(ApiError::not_saved)?;
     let mut response = StatusCode::OK.into_response();
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{sha256}\"")) {
         response.headers_mut().insert(header::ETAG, etag);
@@ -1094,10 +1115,10 @@ async fn complete_upload(State(app): Shared, Path(input_id): Path<String>, body:
         if let Some(ct) = content_type {
             input.content_type = ct;
         }
-        input.completed_ms = Some(now_ms());
+        input.completed_ms = Some(app.now_ms());
         input.view()
     };
-    app.commit().await;
+    app.commit().await.map_err(ApiError::not_saved)?;
     bare(json!({"input": view}))
 }
 

@@ -1,7 +1,10 @@
 //! Persistence of a sandbox directory: `state.json` (written whole, crash-safe: temp file in the
-//! same directory, fsync, rename) and the uploaded bytes under `uploads/`.
+//! same directory, fsync, rename) and the uploaded bytes under `uploads/`. One process at a time:
+//! `sandbox.lock` is held (an OS file lock, released when the process dies, even by kill -9) for
+//! as long as the sandbox runs, and holds the holder's pid for the refusal message.
 
-use std::io::Write;
+use std::fs::{File, TryLockError};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -9,6 +12,7 @@ use super::state::{State, now_ms};
 
 const STATE_FILE: &str = "state.json";
 const UPLOADS_DIR: &str = "uploads";
+const LOCK_FILE: &str = "sandbox.lock";
 
 #[derive(Debug)]
 pub struct Store {
@@ -16,6 +20,8 @@ pub struct Store {
     /// One state write at a time, so the newest snapshot is always written last.
     pub write_lock: tokio::sync::Mutex<()>,
     parts: AtomicU64,
+    /// The locked `sandbox.lock` (None once released).
+    lock: std::sync::Mutex<Option<File>>,
 }
 
 impl Store {
@@ -24,7 +30,9 @@ impl Store {
     pub fn open(dir: PathBuf) -> Result<(Store, State), String> {
         std::fs::create_dir_all(dir.join(UPLOADS_DIR))
             .map_err(|e| format!("cannot create {}: {e}", dir.join(UPLOADS_DIR).display()))?;
-        // Leftovers of an interrupted write or upload are never part of the state.
+        let lock = lock_dir(&dir)?;
+        // Leftovers of an interrupted write or upload are never part of the state (and, with the
+        // lock held, belong to no live process).
         remove_matching(&dir, |name| name.starts_with("state.json.tmp"));
         remove_matching(&dir.join(UPLOADS_DIR), |name| name.ends_with(".part"));
         let path = dir.join(STATE_FILE);
@@ -54,8 +62,17 @@ impl Store {
             dir,
             write_lock: tokio::sync::Mutex::new(()),
             parts: AtomicU64::new(0),
+            lock: std::sync::Mutex::new(Some(lock)),
         };
         Ok((store, state))
+    }
+
+    /// Lets another process use the directory (also happens when the process exits).
+    pub fn release(&self) {
+        let mut lock = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = lock.take() {
+            let _ = file.unlock();
+        }
     }
 
     pub fn state_path(&self) -> PathBuf {
@@ -74,6 +91,48 @@ impl Store {
             .join(UPLOADS_DIR)
             .join(format!("{input_id}.{}-{n}.part", std::process::id()))
     }
+}
+
+/// Takes `<dir>/sandbox.lock` without waiting and writes this process's pid into it; when another
+/// process holds it, says which.
+fn lock_dir(dir: &Path) -> Result<File, String> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            let who = if holder.chars().all(|c| c.is_ascii_digit()) && !holder.is_empty() {
+                format!("process {holder}")
+            } else {
+                "another process".to_string()
+            };
+            return Err(format!(
+                "{} is in use by {who} (its lock {} is held); stop that sandbox or use another --sandbox-dir.",
+                dir.display(),
+                path.display()
+            ));
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(format!("cannot lock {}: {e}", path.display()));
+        }
+    }
+    let pid = std::process::id().to_string();
+    let written = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(pid.as_bytes()))
+        .and_then(|()| file.sync_all());
+    written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(file)
 }
 
 /// Writes `bytes` to `path` so that a crash leaves either the old or the new file, never a mix:
@@ -158,10 +217,29 @@ mod tests {
             ..State::default()
         };
         write_atomic(&store.state_path(), &serde_json::to_vec(&state).unwrap()).unwrap();
+        store.release();
         let (_, again) = Store::open(dir.clone()).unwrap();
         assert_eq!(again.next_seq, 7);
         let names = file_names(&dir);
         assert!(!names.iter().any(|n| n.contains(".tmp")), "{names:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_locked_directory_is_refused_with_the_holders_pid() {
+        let dir = temp_dir("lock");
+        let (first, _) = Store::open(dir.clone()).unwrap();
+        // A leftover temp file of the holder is not touched by the refused opener.
+        std::fs::write(dir.join("state.json.tmp-999"), b"in flight").unwrap();
+        let err = Store::open(dir.clone()).unwrap_err();
+        assert!(
+            err.contains(&format!("in use by process {}", std::process::id())),
+            "{err}"
+        );
+        assert!(dir.join("state.json.tmp-999").exists());
+        first.release();
+        let (_second, _) = Store::open(dir.clone()).unwrap();
+        assert!(!dir.join("state.json.tmp-999").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

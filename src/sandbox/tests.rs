@@ -1,6 +1,7 @@
 //! The simulator over HTTP, through the real API client where it can be used.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -24,7 +25,7 @@ fn client(sandbox: &Sandbox) -> ApiClient {
         base: sandbox.base_url().to_string(),
         timeout: Duration::from_secs(10),
     };
-    ApiClient::new(&config, Secret::new(SANDBOX_API_KEY)).unwrap()
+    ApiClient::new(&config, Secret::new(sandbox.api_key())).unwrap()
 }
 
 fn raw() -> reqwest::Client {
@@ -42,13 +43,17 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-async fn sandbox(scale: f64) -> Sandbox {
-    start(SandboxOptions {
+/// An in-memory sandbox on a clock that moves only when the test says so.
+async fn sandbox(scale: f64) -> (Sandbox, Arc<ManualClock>) {
+    let clock = ManualClock::new();
+    let sb = start(SandboxOptions {
         dir: None,
         time_scale: scale,
+        clock: clock.clone(),
     })
     .await
-    .unwrap()
+    .unwrap();
+    (sb, clock)
 }
 
 /// A submit body as submit_job builds it from these arguments (plus one expected artifact).
@@ -72,8 +77,13 @@ fn estimate_from(args: Value) -> EstimateRequest {
 }
 
 /// A JSON request with the API key.
-async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
-    let mut request = raw().request(method, url).bearer_auth(SANDBOX_API_KEY);
+async fn call(
+    sb: &Sandbox,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = raw().request(method, url).bearer_auth(sb.api_key());
     if let Some(body) = body {
         request = request
             .header("Content-Type", "application/json")
@@ -91,20 +101,21 @@ async fn read(response: reqwest::Response) -> (u16, Value) {
     )
 }
 
-async fn wait_terminal(api: &ApiClient, job_id: &str) -> Value {
+/// Moves the clock on until the job is over (no real time passes).
+async fn wait_terminal(clock: &ManualClock, api: &ApiClient, job_id: &str) -> Value {
     for _ in 0..200 {
         let job = api.get_job(job_id).await.unwrap();
         if ["completed", "failed", "cancelled"].contains(&job["status"].as_str().unwrap_or("")) {
             return job;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        clock.advance(Duration::from_millis(10));
     }
     panic!("job {job_id} did not finish");
 }
 
 #[tokio::test]
 async fn auth_envelopes_and_unknown_routes() {
-    let sb = sandbox(FAST).await;
+    let (sb, _clock) = sandbox(FAST).await;
     let url = format!("{}/v1/mcp/jobs", sb.base_url());
     for auth in [None, Some("Bearer nope"), Some("Basic jg_sandbox_key")] {
         let mut request = raw().get(&url);
@@ -116,7 +127,7 @@ async fn auth_envelopes_and_unknown_routes() {
         assert_eq!(body["ok"], false);
         assert_eq!(body["error"]["code"], "UNAUTHORIZED");
     }
-    let (status, body) = call(reqwest::Method::GET, url.clone(), None).await;
+    let (status, body) = call(&sb, reqwest::Method::GET, url.clone(), None).await;
     assert_eq!(status, 200);
     assert_eq!(body["ok"], true);
     assert_eq!(body["data"]["jobs"], json!([]));
@@ -131,14 +142,14 @@ async fn auth_envelopes_and_unknown_routes() {
     .await;
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "NOT_FOUND");
-    let (status, body) = call(reqwest::Method::DELETE, url, None).await;
+    let (status, body) = call(&sb, reqwest::Method::DELETE, url, None).await;
     assert_eq!(status, 405);
     assert_eq!(body["ok"], false);
 
     for text in ["{not json", "[1]", ""] {
         let response = raw()
             .post(format!("{}/v1/mcp/jobs/estimate", sb.base_url()))
-            .bearer_auth(SANDBOX_API_KEY)
+            .bearer_auth(sb.api_key())
             .header("Content-Type", "application/json")
             .body(text)
             .send()
@@ -149,6 +160,7 @@ async fn auth_envelopes_and_unknown_routes() {
         assert_eq!(body["error"]["code"], "INVALID_REQUEST");
     }
     let (status, _) = call(
+        &sb,
         reqwest::Method::GET,
         format!("{}/v1/mcp/jobs?limit=abc", sb.base_url()),
         None,
@@ -160,7 +172,7 @@ async fn auth_envelopes_and_unknown_routes() {
 
 #[tokio::test]
 async fn estimate_and_submit_validation() {
-    let sb = sandbox(FAST).await;
+    let (sb, _clock) = sandbox(FAST).await;
     let api = client(&sb);
     let e = api
         .estimate_job(&estimate_from(
@@ -182,6 +194,7 @@ async fn estimate_and_submit_validation() {
 
     let post = |path: &str, body: Value| {
         call(
+            &sb,
             reqwest::Method::POST,
             format!("{}{path}", sb.base_url()),
             Some(body),
@@ -232,7 +245,7 @@ async fn estimate_and_submit_validation() {
 
 #[tokio::test]
 async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
-    let sb = sandbox(FAST).await;
+    let (sb, clock) = sandbox(FAST).await;
     let api = client(&sb);
     let script = api
         .upload_file(
@@ -261,7 +274,7 @@ async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
     assert!(job_id.starts_with("job_"));
     assert_eq!(submitted["status"], "queued");
 
-    let job = wait_terminal(&api, &job_id).await;
+    let job = wait_terminal(&clock, &api, &job_id).await;
     assert_eq!(job["status"], "completed");
     assert_eq!(job["artifacts_ready"], true);
     assert_eq!(
@@ -339,14 +352,14 @@ async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
 
 #[tokio::test]
 async fn failing_and_cancelled_jobs() {
-    let sb = sandbox(FAST).await;
+    let (sb, clock) = sandbox(FAST).await;
     let api = client(&sb);
     let failing = api
         .submit_job(&submit_request("bad", &["bash", "-c", "exit 1"]), None)
         .await
         .unwrap()
         .data;
-    let job = wait_terminal(&api, failing["job_id"].as_str().unwrap()).await;
+    let job = wait_terminal(&clock, &api, failing["job_id"].as_str().unwrap()).await;
     assert_eq!(job["status"], "failed");
     assert_eq!(job["failure"]["exit_code"], 1);
     let artifacts = api
@@ -356,7 +369,7 @@ async fn failing_and_cancelled_jobs() {
     assert_eq!(artifacts["artifacts"], json!([]));
 
     // In real time a job stays queued long enough to be cancelled.
-    let slow = sandbox(1.0).await;
+    let (slow, _slow_clock) = sandbox(1.0).await;
     let api = client(&slow);
     let job = api
         .submit_job(&submit_request("slow", &["sleep", "1"]), None)
@@ -412,7 +425,7 @@ async fn failing_and_cancelled_jobs() {
 
 #[tokio::test]
 async fn artifacts_are_not_ready_before_completion() {
-    let sb = sandbox(1.0).await;
+    let (sb, _clock) = sandbox(1.0).await;
     let api = client(&sb);
     let job = api
         .submit_job(&submit_request("wait", &["true"]), None)
@@ -435,7 +448,7 @@ async fn artifacts_are_not_ready_before_completion() {
 
 #[tokio::test]
 async fn jobs_and_logs_are_paginated() {
-    let sb = sandbox(FAST).await;
+    let (sb, clock) = sandbox(FAST).await;
     let api = client(&sb);
     let mut ids = Vec::new();
     for i in 0..5 {
@@ -479,7 +492,7 @@ async fn jobs_and_logs_are_paginated() {
     let newest_first: Vec<String> = ids.iter().rev().cloned().collect();
     assert_eq!(seen, newest_first);
 
-    wait_terminal(&api, &ids[4]).await;
+    wait_terminal(&clock, &api, &ids[4]).await;
     let failed = api
         .list_jobs(&ListJobsQuery {
             limit: 10,
@@ -543,6 +556,7 @@ async fn uploads_are_checked_and_capped() {
         SandboxOptions {
             dir: None,
             time_scale: FAST,
+            ..SandboxOptions::default()
         },
         16,
     )
@@ -569,7 +583,7 @@ async fn uploads_are_checked_and_capped() {
         sb.base_url(),
         upload["complete_url"].as_str().unwrap()
     );
-    let post = |body: Value| call(reqwest::Method::POST, complete.clone(), Some(body));
+    let post = |body: Value| call(&sb, reqwest::Method::POST, complete.clone(), Some(body));
     let put = |url: &str, body: Vec<u8>| raw().put(url).body(body).send();
 
     // Nothing uploaded yet.
@@ -594,6 +608,7 @@ async fn uploads_are_checked_and_capped() {
     // Completed slots take no more bytes.
     assert_eq!(put(put_url, b"more".to_vec()).await.unwrap().status(), 409);
     let (status, body) = call(
+        &sb,
         reqwest::Method::POST,
         format!("{}/v1/job-inputs", sb.base_url()),
         Some(json!({"filename": "../etc/passwd"})),
@@ -613,10 +628,12 @@ async fn large_uploads_are_streamed_and_hashed() {
         SandboxOptions {
             dir: None,
             time_scale: FAST,
+            ..SandboxOptions::default()
         },
         SandboxOptions {
             dir: Some(dir.clone()),
             time_scale: FAST,
+            ..SandboxOptions::default()
         },
     ] {
         let sb = start(options).await.unwrap();
@@ -650,6 +667,7 @@ async fn concurrent_changes_all_reach_the_state_file() {
     let options = SandboxOptions {
         dir: Some(dir.clone()),
         time_scale: FAST,
+        ..SandboxOptions::default()
     };
     let sb = start(options.clone()).await.unwrap();
     let api = client(&sb);
@@ -678,9 +696,11 @@ async fn concurrent_changes_all_reach_the_state_file() {
 #[tokio::test]
 async fn state_survives_a_restart() {
     let dir = temp_dir("restart");
+    let clock = ManualClock::new();
     let options = SandboxOptions {
         dir: Some(dir.clone()),
         time_scale: FAST,
+        clock: clock.clone(),
     };
     let first = start(options.clone()).await.unwrap();
     let api = client(&first);
@@ -709,6 +729,10 @@ async fn state_survives_a_restart() {
 
     let second = start(options).await.unwrap();
     let api = client(&second);
+    // Nothing ran while the sandbox was down: the job is where it was.
+    assert_eq!(api.get_job(&job_id).await.unwrap()["status"], "queued");
+    // A simulated minute later it has finished (18 s at any time scale).
+    clock.advance(Duration::from_millis(60));
     let job = api.get_job(&job_id).await.unwrap();
     assert_eq!(job["name"], "keep");
     assert_eq!(job["status"], "completed");
@@ -734,6 +758,7 @@ async fn a_state_file_cut_short_does_not_stop_the_start() {
     let options = SandboxOptions {
         dir: Some(dir.clone()),
         time_scale: FAST,
+        ..SandboxOptions::default()
     };
     let first = start(options.clone()).await.unwrap();
     let api = client(&first);
@@ -775,6 +800,7 @@ async fn bad_options_are_refused() {
         let err = start(SandboxOptions {
             dir: None,
             time_scale: scale,
+            ..SandboxOptions::default()
         })
         .await
         .unwrap_err();
@@ -785,6 +811,7 @@ async fn bad_options_are_refused() {
     let err = start(SandboxOptions {
         dir: Some(file.clone()),
         time_scale: 1.0,
+        ..SandboxOptions::default()
     })
     .await
     .unwrap_err();
@@ -794,7 +821,7 @@ async fn bad_options_are_refused() {
 
 #[tokio::test]
 async fn idempotency_keys_replay_the_first_answer_and_refuse_another_body() {
-    let sb = sandbox(FAST).await;
+    let (sb, clock) = sandbox(FAST).await;
     let api = client(&sb);
     let request = submit_request("once", &["true"]);
     let first = api.submit_job(&request, Some("key-1")).await.unwrap();
@@ -828,5 +855,116 @@ async fn idempotency_keys_replay_the_first_answer_and_refuse_another_body() {
     assert_eq!(s1.data["upload"]["input_id"], s2.data["upload"]["input_id"]);
     let err = api.create_upload(&slot, Some("key-1")).await.unwrap_err();
     assert_eq!(err.code, "IDEMPOTENCY_KEY_REUSED");
+
+    // Keys are remembered 24 hours by the sandbox's clock: just before, still a replay; after,
+    // the same key starts a new job.
+    clock.advance(Duration::from_secs(24 * 60 * 60 - 60));
+    assert!(
+        api.submit_job(&request, Some("key-1"))
+            .await
+            .unwrap()
+            .replayed
+    );
+    clock.advance(Duration::from_secs(120));
+    let later = api.submit_job(&request, Some("key-1")).await.unwrap();
+    assert!(!later.replayed);
+    assert_ne!(later.data["job_id"], first.data["job_id"]);
     sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_second_sandbox_on_the_same_dir_is_refused() {
+    let dir = temp_dir("locked");
+    let options = SandboxOptions {
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    };
+    let first = start(options.clone()).await.unwrap();
+    let api = client(&first);
+    let job = api
+        .submit_job(&submit_request("mine", &["true"]), None)
+        .await
+        .unwrap()
+        .data;
+    let err = start(options.clone()).await.unwrap_err();
+    assert!(
+        err.contains(&format!("in use by process {}", std::process::id())),
+        "{err}"
+    );
+    // The refused start changed nothing: the first sandbox still has (and saves) its job.
+    assert_eq!(
+        api.get_job(job["job_id"].as_str().unwrap()).await.unwrap()["name"],
+        "mine"
+    );
+    first.stop().await;
+    let again = start(options).await.unwrap();
+    assert_eq!(again.app.lock().jobs.len(), 1);
+    again.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_change_that_cannot_be_saved_fails_the_request() {
+    let dir = temp_dir("unsaved");
+    let options = SandboxOptions {
+        dir: Some(dir.clone()),
+        ..SandboxOptions::default()
+    };
+    let sb = start(options.clone()).await.unwrap();
+    let api = client(&sb);
+    api.submit_job(&submit_request("saved", &["true"]), None)
+        .await
+        .unwrap();
+    // A directory where state.json should be: every later save fails.
+    std::fs::remove_file(dir.join("state.json")).unwrap();
+    std::fs::create_dir_all(dir.join("state.json").join("blocker")).unwrap();
+    let err = api
+        .submit_job(&submit_request("lost", &["true"]), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "SANDBOX_SAVE_FAILED");
+    assert_eq!(err.status, Some(507));
+    assert!(err.message.contains("was not made"), "{}", err.message);
+    // The refused job is not in the sandbox either.
+    let jobs = api
+        .list_jobs(&ListJobsQuery {
+            limit: 10,
+            cursor: None,
+            status: None,
+        })
+        .await
+        .unwrap();
+    let names: Vec<&str> = jobs["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|j| j["name"].as_str())
+        .collect();
+    assert_eq!(names, ["saved"]);
+    sb.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn each_run_has_its_own_key() {
+    let (a, _) = sandbox(FAST).await;
+    let (b, _) = sandbox(FAST).await;
+    assert!(a.api_key().starts_with("jg_sandbox_"));
+    assert_ne!(a.api_key(), b.api_key());
+    assert!(a.api_key().len() > 40);
+    let err = ApiClient::new(
+        &ApiConfig {
+            base: a.base_url().to_string(),
+            timeout: Duration::from_secs(10),
+        },
+        Secret::new("jg_sandbox_key"),
+    )
+    .unwrap()
+    .list_inputs()
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, "UNAUTHORIZED");
+    assert!(!err.message.contains(a.api_key()));
+    a.stop().await;
+    b.stop().await;
 }

@@ -12,6 +12,7 @@ use super::schema::{input_schema, output_schema};
 use super::summary::{count, first_text, len_of};
 use super::{ToolContext, ToolDef, ToolOutput};
 use crate::error::{Error, Result};
+use crate::files::OVERWRITE_SETTING;
 
 /// Documented shape of a job's artifacts.
 #[derive(JsonSchema)]
@@ -76,9 +77,12 @@ pub struct GetArtifactArgs {
     pub job_id: String,
     /// The artifact's id from list_artifacts (e.g. "art_123").
     pub artifact_id: String,
-    /// Local server only: an absolute path to download the artifact to.
+    /// Local server only: an absolute path to download the artifact to, inside the folders the
+    /// user allowed (by default their home folder, narrowed to the client's roots; never hidden
+    /// files or folders). The folder must exist.
     pub save_to: Option<String>,
-    /// With save_to: replace an existing file (default false).
+    /// With save_to: replace an existing file (default false). The local server replaces files
+    /// only when the user allowed it (--allow-overwrite).
     pub overwrite: Option<bool>,
 }
 
@@ -125,7 +129,10 @@ pub static GET_ARTIFACT: ToolDef = ToolDef {
     title: "Get an artifact's download URL",
     description: "Create temporary download information (a signed download_url and its expiry) for one \
 artifact of a job. Treat the URL as a secret. If the artifact is not ready (ARTIFACT_NOT_READY), wait \
-for the job to complete and call list_artifacts again.",
+for the job to complete and call list_artifacts again. Locally, save_to downloads the file itself: \
+only inside the folders the user allowed (by default their home folder, narrowed to the client's \
+roots), never hidden files or folders, \
+never replacing a file unless the user allowed overwriting.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -137,12 +144,28 @@ for the job to complete and call list_artifacts again.",
 };
 
 pub async fn get_artifact(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
-    let request = GetArtifactArgs::parse(args)?;
-    if let Some(dest) = &request.save_to {
+    let mut request = GetArtifactArgs::parse(args)?;
+    if let Some(dest) = request.save_to.clone() {
         if !ctx.local_files {
             return Err(Error::forbidden(LOCAL_ONLY));
         }
-        if !request.overwrite && tokio::fs::try_exists(dest).await.unwrap_or(false) {
+        if let Some(roots) = &ctx.roots {
+            let target = roots.check_write(&dest).await?;
+            // The agent's overwrite counts only when the user allowed overwriting.
+            if request.overwrite
+                && !roots.allow_overwrite()
+                && tokio::fs::symlink_metadata(&target).await.is_ok()
+            {
+                return Err(Error::forbidden(format!(
+                    "{} already exists and this server does not replace files; the user can allow \
+it with {OVERWRITE_SETTING}.",
+                    dest.display()
+                )));
+            }
+            request.overwrite &= roots.allow_overwrite();
+            request.save_to = Some(target);
+        }
+        if !request.overwrite && tokio::fs::symlink_metadata(&dest).await.is_ok() {
             return Err(Error::invalid_argument(format!(
                 "{} already exists; pass overwrite: true to replace it.",
                 dest.display()
@@ -169,7 +192,7 @@ pub async fn get_artifact(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
             "The artifact has no download URL yet; wait for the job to complete and call list_artifacts again.",
         )
     })?;
-    let bytes = ctx.api.download_to(&url, &dest).await?;
+    let bytes = ctx.api.download_to(&url, &dest, request.overwrite).await?;
     if let Value::Object(map) = &mut data {
         map.insert("saved_to".into(), json!(dest.display().to_string()));
         map.insert("bytes_written".into(), json!(bytes));

@@ -35,8 +35,10 @@ pub struct UploadJobInputArgs {
     /// "input" (mounted at /workspace/inputs/) or "script" (mounted at /workspace/scripts/).
     #[schemars(with = "Option<UploadKindArg>")]
     pub kind: Option<String>,
-    /// Local server only: an absolute path of a file on this machine. The server uploads the bytes
-    /// and completes the upload itself, and returns a ready input_id.
+    /// Local server only: an absolute path of a regular file on this machine, inside the folders the
+    /// user allowed (by default their home folder, narrowed to the client's roots; never hidden
+    /// files or folders). The server uploads the bytes and completes the upload itself, and returns
+    /// a ready input_id.
     pub path: Option<String>,
     /// Local server only: the file's text (at most 10 MiB). Uploaded and completed like path.
     pub content: Option<String>,
@@ -143,6 +145,8 @@ a signed upload_url, a token and a complete_url. The bytes are uploaded outside 
 upload_url, then POST complete_url with the token and file metadata. Treat upload_url and token as \
 secrets. Once complete, pass { input_id } in submit_job's input_files (kind input, mounted at \
 /workspace/inputs/<filename>) or script_files (kind script, mounted at /workspace/scripts/<filename>). \
+Locally, path uploads a regular file in one step: only inside the folders the user allowed (by \
+default their home folder, narrowed to the client's roots), never hidden files or folders. \
 The same call repeated within 10 minutes returns the same slot (idempotent_replay: true); pass a new \
 idempotency_key to get a fresh slot for another file with the same name.",
     read_only: false,
@@ -162,6 +166,13 @@ pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<To
             return Err(Error::forbidden(LOCAL_ONLY));
         }
         UploadPlan::OneStep(source, options) => {
+            // Checked and opened before anything is created upstream.
+            let source = match (source, &ctx.roots) {
+                (UploadSource::Path(path), Some(roots)) => {
+                    UploadSource::Local(roots.open_read(&path).await?)
+                }
+                (source, _) => source,
+            };
             let data = ctx.api.upload_file(source, options).await?;
             if data.get("idempotent_replay") == Some(&Value::Bool(true)) {
                 let summary = format!(

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::ApiClient;
 use crate::config::{ConfigError, ResultLimits, SpendingGuard, ToolSelection};
 use crate::error::Result;
+use crate::files::AllowedRoots;
 use approval::AskUser;
 pub use args::JsonObject;
 use idempotency::KeyMemory;
@@ -104,6 +105,10 @@ pub struct ToolContext {
     /// Whether tools may read and write local files (`path`, `content`, `save_to`): true for the
     /// local stdio server and the library, false for a hosted server.
     pub local_files: bool,
+    /// Where the agent's local files may be: `Some` for the MCP server (every `path` and `save_to`
+    /// passes this gate), `None` for the library (a programmer calls it: not confined, but the
+    /// same safe open and safe write).
+    pub roots: Option<Arc<AllowedRoots>>,
     /// Cancelled when the caller gives up on the call.
     pub cancel: CancellationToken,
     /// Where long-running tools report progress, when the caller asked for it.
@@ -137,6 +142,7 @@ impl ToolContext {
         ToolContext {
             api,
             local_files,
+            roots: None,
             cancel: CancellationToken::new(),
             progress: None,
             limits: ResultLimits::default(),

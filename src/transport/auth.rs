@@ -1,15 +1,20 @@
 //! OAuth for the hosted server: bearer extraction, token introspection at the API with the
 //! internal service token, the acceptance rules of contract Part B 2.2, a short-lived cache keyed
 //! by a hash of the token (never the token), and per-tool scopes (Part A.5).
+//!
+//! Introspection is hardened: no redirects (a 307 would post the user's token elsewhere), a 64 KiB
+//! answer cap, a short negative cache, one call per token at a time (single flight), `exp` must be
+//! an integer, and a 401/403 (our service token refused) is an operator problem answered as 503.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
 
+use super::metrics::{Lookup, Metrics};
 use crate::config::http::HttpConfig;
 use crate::secret::Secret;
 use crate::tools::Tool;
@@ -102,7 +107,10 @@ pub fn accept(
     };
     let user_id = text("sub").ok_or("token has no subject")?;
     let workspace_id = text("workspace_id").ok_or("token has no workspace")?;
-    let expires_at = body.get("exp").and_then(Value::as_u64);
+    let expires_at = match body.get("exp") {
+        None | Some(Value::Null) => None,
+        Some(exp) => Some(exp.as_u64().ok_or("token expiry is not an integer")?),
+    };
     if expires_at.is_some_and(|exp| exp <= now) {
         return Err("token has expired");
     }
@@ -123,7 +131,8 @@ const CACHE_CAPACITY: usize = 10_000;
 
 type TokenHash = [u8; 32];
 
-fn hash(token: &str) -> TokenHash {
+/// SHA-256 of a token: the only form in which tokens are kept or compared.
+pub fn hash(token: &str) -> TokenHash {
     let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
     let mut out = [0u8; 32];
     out.copy_from_slice(digest.as_ref());
@@ -139,7 +148,17 @@ pub struct Introspector {
     resource: String,
     ttl: Duration,
     cache: Mutex<HashMap<TokenHash, (AuthInfo, Instant)>>,
+    /// Tokens introspection refused recently, with the reason, so retries cost no call.
+    refused: Mutex<HashMap<TokenHash, (&'static str, Instant)>>,
+    /// One lock per token being introspected: concurrent requests with it wait for one call.
+    in_flight: Mutex<HashMap<TokenHash, Arc<tokio::sync::Mutex<()>>>>,
+    metrics: Arc<Metrics>,
 }
+
+/// How long a refused token is remembered.
+const NEGATIVE_TTL: Duration = Duration::from_secs(10);
+/// The largest introspection answer read; a real one is a few hundred bytes.
+pub const MAX_INTROSPECTION_BYTES: usize = 64 * 1024;
 
 impl Introspector {
     pub fn new(config: &HttpConfig) -> Result<Self, String> {
@@ -147,6 +166,7 @@ impl Introspector {
             .map_err(|e| format!("invalid introspection URL: {e}"))?;
         let http = reqwest::Client::builder()
             .timeout(config.introspection_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("could not set up the HTTP client: {e}"))?;
         Ok(Introspector {
@@ -157,7 +177,41 @@ impl Introspector {
             resource: config.resource.clone(),
             ttl: config.token_cache_ttl,
             cache: Mutex::new(HashMap::new()),
+            refused: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::new()),
+            metrics: Arc::default(),
         })
+    }
+
+    /// Counts cache hits and introspection calls in these metrics.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    fn refused(&self, key: &TokenHash) -> Option<&'static str> {
+        let mut refused = self.refused.lock().ok()?;
+        match refused.get(key) {
+            Some((reason, until)) if *until > Instant::now() => Some(reason),
+            Some(_) => {
+                refused.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn remember_refusal(&self, key: TokenHash, reason: &'static str) {
+        if let Ok(mut refused) = self.refused.lock() {
+            if refused.len() >= CACHE_CAPACITY {
+                let now = Instant::now();
+                refused.retain(|_, (_, until)| *until > now);
+                if refused.len() >= CACHE_CAPACITY {
+                    refused.clear();
+                }
+            }
+            refused.insert(key, (reason, Instant::now() + NEGATIVE_TTL));
+        }
     }
 
     fn cached(&self, key: &TokenHash) -> Option<AuthInfo> {
@@ -198,9 +252,46 @@ impl Introspector {
         let token = bearer(header).ok_or(AuthFailure::Rejected("no bearer token"))?;
         let key = hash(token);
         if let Some(info) = self.cached(&key) {
+            self.metrics.lookup(Lookup::Hit);
             return Ok(info);
         }
-        let response = self
+        if let Some(reason) = self.refused(&key) {
+            self.metrics.lookup(Lookup::NegativeHit);
+            return Err(AuthFailure::Rejected(reason));
+        }
+        // Single flight: the first request for a token introspects, the others wait and then
+        // find its answer in a cache (a failure to answer is not cached: they ask again).
+        let lock = match self.in_flight.lock() {
+            Ok(mut in_flight) => in_flight.entry(key).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let waited = lock.try_lock().is_err();
+        let _turn = lock.lock().await;
+        if waited {
+            if let Some(info) = self.cached(&key) {
+                self.metrics.lookup(Lookup::Shared);
+                return Ok(info);
+            }
+            if let Some(reason) = self.refused(&key) {
+                self.metrics.lookup(Lookup::Shared);
+                return Err(AuthFailure::Rejected(reason));
+            }
+        }
+        self.metrics.lookup(Lookup::Miss);
+        let result = self.introspect(token, key).await;
+        if let Err(AuthFailure::Rejected(reason)) = &result {
+            self.remember_refusal(key, reason);
+        }
+        if let Ok(mut in_flight) = self.in_flight.lock()
+            && in_flight.get(&key).is_some_and(|l| Arc::ptr_eq(l, &lock))
+        {
+            in_flight.remove(&key);
+        }
+        result
+    }
+
+    async fn introspect(&self, token: &str, key: TokenHash) -> Result<AuthInfo, AuthFailure> {
+        let mut response = self
             .http
             .post(self.url.clone())
             .header(ACCEPT, "application/json")
@@ -220,6 +311,26 @@ impl Introspector {
                 })
             })?;
         let status = response.status();
+        if status.is_redirection() {
+            tracing::error!(
+                status = status.as_u16(),
+                "token introspection answered with a redirect, which is never followed (it would post the user's token elsewhere); check JUNGLEGRID_API_BASE"
+            );
+            return Err(AuthFailure::Unavailable(format!(
+                "token introspection redirected (status {})",
+                status.as_u16()
+            )));
+        }
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+            tracing::error!(
+                status = status.as_u16(),
+                "token introspection refused this server's own credentials: check JUNGLEGRID_INTERNAL_SERVICE_TOKEN"
+            );
+            return Err(AuthFailure::Unavailable(format!(
+                "token introspection refused the service token (status {})",
+                status.as_u16()
+            )));
+        }
         if status.is_server_error() {
             return Err(AuthFailure::Unavailable(format!(
                 "token introspection failed with status {}",
@@ -232,8 +343,28 @@ impl Introspector {
         }
         let invalid =
             || AuthFailure::Unavailable("token introspection returned an invalid answer".into());
-        let bytes = response.bytes().await.map_err(|_| invalid())?;
+        let too_large = || {
+            AuthFailure::Unavailable(format!(
+                "token introspection answer is larger than {MAX_INTROSPECTION_BYTES} bytes"
+            ))
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_INTROSPECTION_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|_| invalid())? {
+            if bytes.len() + chunk.len() > MAX_INTROSPECTION_BYTES {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         let body: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        if !body.is_object() {
+            return Err(invalid());
+        }
         let now = now_secs();
         let info = accept(&body, token, &self.issuer, &self.resource, now)
             .map_err(AuthFailure::Rejected)?;
@@ -318,6 +449,22 @@ mod tests {
                     b
                 },
                 "token has expired",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b["exp"] = json!("9999999999");
+                    b
+                },
+                "token expiry is not an integer",
+            ),
+            (
+                {
+                    let mut b = active(now);
+                    b["exp"] = json!((now + 60) as f64 + 0.5);
+                    b
+                },
+                "token expiry is not an integer",
             ),
             (
                 {

@@ -1,11 +1,14 @@
 //! The hosted server: MCP Streamable HTTP on `/mcp` (stateless, so instances can be replicated
 //! behind a load balancer), OAuth protected-resource metadata (RFC 9728), the OpenAI Apps
-//! challenge, and `/healthz`. Every `/mcp` request is authenticated by token introspection first.
+//! challenge, and `/healthz`. Every `/mcp` request is authenticated by token introspection first;
+//! the edges around it (timeouts, caps, rate limit, body checks, access log) are in `limits.rs`,
+//! `/metrics` in `metrics.rs`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
@@ -20,6 +23,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{AuthFailure, Introspector};
+use super::limits::{self, Edge};
+use super::metrics::Metrics;
 use crate::api::ApiClient;
 use crate::config::http::HttpConfig;
 use crate::secret::Secret;
@@ -40,6 +45,8 @@ struct AppState {
 /// A running HTTP server (for the bin, `startHttpServer()` and tests).
 pub struct HttpServer {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `MCP_METRICS_ADDR` is set.
+    pub metrics_addr: Option<SocketAddr>,
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -66,6 +73,10 @@ fn error_body(code: &str, message: &str) -> Json<serde_json::Value> {
 
 /// The routes, ready to serve.
 pub fn router(config: &HttpConfig) -> Result<Router, String> {
+    router_with(config, Arc::default())
+}
+
+fn router_with(config: &HttpConfig, metrics: Arc<Metrics>) -> Result<Router, String> {
     // The user's token replaces this placeholder on every call; without one no call is made.
     let api = ApiClient::new(&config.api, Secret::new("")).map_err(|e| e.message)?;
     let tools = crate::tools::select(&config.tools).map_err(|e| e.to_string())?;
@@ -97,7 +108,7 @@ pub fn router(config: &HttpConfig) -> Result<Router, String> {
         config.resource_metadata_url
     );
     let state = Arc::new(AppState {
-        introspector: Introspector::new(config)?,
+        introspector: Introspector::new(config)?.with_metrics(metrics.clone()),
         resource: config.resource.clone(),
         issuer: config.issuer.clone(),
         challenge_header: HeaderValue::from_str(&challenge)
@@ -105,9 +116,19 @@ pub fn router(config: &HttpConfig) -> Result<Router, String> {
         challenge_token: config.challenge_token.clone(),
         env_name: config.env_name.clone(),
     });
+    let edge = Arc::new(Edge::new(config, metrics.clone()));
     let protected = Router::new()
         .route_service("/mcp", mcp)
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
+        .route_layer(middleware::from_fn_with_state(
+            edge.clone(),
+            limits::check_body,
+        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_auth))
+        .route_layer(middleware::from_fn_with_state(
+            edge.clone(),
+            limits::check_caller,
+        ));
+    let overloaded = move |_| limits::overloaded(metrics.clone());
     Ok(Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -121,25 +142,45 @@ pub fn router(config: &HttpConfig) -> Result<Router, String> {
         .route("/.well-known/openai-apps-challenge", get(openai_challenge))
         .merge(protected)
         .fallback(not_found)
-        .with_state(state))
+        .with_state(state)
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(
+                    edge.clone(),
+                    limits::observe,
+                ))
+                .layer(HandleErrorLayer::new(overloaded))
+                .load_shed()
+                // One semaphore for every route (the plain layer would make one per route).
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                    config.edges.max_in_flight,
+                )),
+        ))
 }
 
 /// Binds and serves in the background until [`HttpServer::stop`].
 pub async fn start(config: &HttpConfig) -> Result<HttpServer, String> {
-    let app = router(config)?;
+    let metrics = Arc::new(Metrics::default());
+    let app = router_with(config, metrics.clone())?;
     let listener = TcpListener::bind((config.host, config.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let shutdown = CancellationToken::new();
-    let stop = shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-    });
+    let metrics_addr = match config.metrics_addr {
+        Some(at) => Some(serve_metrics(at, metrics.clone(), shutdown.clone()).await?),
+        None => None,
+    };
+    let task = tokio::spawn(limits::serve(
+        listener,
+        app,
+        config.edges.clone(),
+        metrics,
+        shutdown.clone(),
+    ));
     Ok(HttpServer {
         addr,
+        metrics_addr,
         shutdown,
         task,
     })
@@ -155,6 +196,17 @@ pub async fn serve(config: HttpConfig, shutdown: CancellationToken) -> i32 {
         }
     };
     eprintln!("Jungle Grid MCP server listening on http://{}", server.addr);
+    if let Some(at) = server.metrics_addr {
+        eprintln!("Prometheus metrics on http://{at}/metrics");
+    }
+    if config.host.is_loopback() && !(config.resource_explicit && config.issuer_explicit) {
+        eprintln!(
+            "Advertising resource {} (metadata {}) and authorization server {}. Clients discover \
+             OAuth there; for your own deployment set MCP_RESOURCE, MCP_RESOURCE_METADATA_URL and \
+             OAUTH_ISSUER to your public URLs.",
+            config.resource, config.resource_metadata_url, config.issuer
+        );
+    }
     shutdown.cancelled().await;
     tracing::info!("shutting down: finishing requests in flight");
     match server.stop().await {
@@ -208,6 +260,39 @@ async fn require_auth(
             response
         }
     }
+}
+
+/// `/metrics` on its own listener (an operator's address, usually loopback), plain axum.
+async fn serve_metrics(
+    at: SocketAddr,
+    metrics: Arc<Metrics>,
+    shutdown: CancellationToken,
+) -> Result<SocketAddr, String> {
+    let listener = TcpListener::bind(at)
+        .await
+        .map_err(|e| format!("cannot listen on {at} for metrics (MCP_METRICS_ADDR): {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = Router::new().route(
+        "/metrics",
+        get(move || {
+            let text = metrics.render();
+            async move {
+                (
+                    [(
+                        CONTENT_TYPE,
+                        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+                    )],
+                    text,
+                )
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await;
+    });
+    Ok(addr)
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {

@@ -3,4 +3,6 @@
 
 pub mod auth;
 pub mod http;
+pub mod limits;
+pub mod metrics;
 pub mod stdio;

@@ -4,14 +4,23 @@
 //! rmcp's own stdio transport silently drops: an unparsable line gets a JSON-RPC Parse error
 //! (-32700) and valid JSON that is not a message gets Invalid Request (-32600, with its id when one
 //! can be read). One writer task owns stdout, so concurrent replies never interleave.
+//!
+//! At most [`MAX_IN_FLIGHT`] requests are handled at once: past that the transport stops reading
+//! stdin until one is answered (or cancelled), so a flood of pipelined calls waits in the pipe
+//! instead of growing memory; nothing is dropped. When stdout closes (the host went away, EPIPE)
+//! the session ends at once and the process exits cleanly, without an error line per message.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
+use rmcp::model::{ClientNotification, JsonRpcMessage, RequestId};
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use rmcp::{RoleServer, ServiceExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_util::bytes::BytesMut;
 use tokio_util::codec::{Decoder, FramedRead, LinesCodec, LinesCodecError};
 use tokio_util::sync::CancellationToken;
@@ -22,6 +31,9 @@ use crate::server::JungleGridServer;
 
 /// Longest accepted message line (as rmcp's own stdio transport).
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Requests handled at once; the rest wait unread in stdin.
+pub const MAX_IN_FLIGHT: usize = 64;
 
 /// Serves until stdin closes or `shutdown` is cancelled; returns the exit code.
 pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
@@ -41,7 +53,8 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
     };
     let mut server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
-        .with_spending(config.spending);
+        .with_spending(config.spending)
+        .with_files(config.files);
     if config.sandbox {
         server = server.sandboxed();
     }
@@ -135,17 +148,53 @@ pub struct LineTransport<R> {
     /// Unbounded so `send` can queue synchronously, in the order rmcp calls it (rmcp runs the
     /// returned futures concurrently). Each future waits for its write, which bounds the queue.
     out: mpsc::UnboundedSender<WriteJob>,
+    /// Cancelled by the writer when stdout is closed: the session ends.
+    closed: CancellationToken,
+    /// One permit per request being handled, released by its answer or its cancellation.
+    slots: Arc<Semaphore>,
+    held: HashMap<String, Vec<OwnedSemaphorePermit>>,
+    /// A request read from stdin that waits for a free slot.
+    waiting: Option<RxJsonRpcMessage<RoleServer>>,
 }
 
 impl<R: AsyncRead + Unpin> LineTransport<R> {
     pub fn new<W: AsyncWrite + Send + Unpin + 'static>(reader: R, writer: W) -> Self {
+        Self::with_limit(reader, writer, MAX_IN_FLIGHT)
+    }
+
+    /// A transport handling at most `limit` requests at once.
+    pub fn with_limit<W: AsyncWrite + Send + Unpin + 'static>(
+        reader: R,
+        writer: W,
+        limit: usize,
+    ) -> Self {
         let (out, rx) = mpsc::unbounded_channel::<WriteJob>();
-        tokio::spawn(write_loop(writer, rx));
+        let closed = CancellationToken::new();
+        tokio::spawn(write_loop(writer, rx, closed.clone()));
         LineTransport {
             lines: FramedRead::new(reader, BoundedLines::new(MAX_LINE_BYTES)),
             out,
+            closed,
+            slots: Arc::new(Semaphore::new(limit.max(1))),
+            held: HashMap::new(),
+            waiting: None,
         }
     }
+
+    /// Frees the slot of a request that was answered or cancelled.
+    fn release(&mut self, id: &RequestId) {
+        let key = slot_key(id);
+        if let Some(permits) = self.held.get_mut(&key) {
+            permits.pop();
+            if permits.is_empty() {
+                self.held.remove(&key);
+            }
+        }
+    }
+}
+
+fn slot_key(id: &RequestId) -> String {
+    serde_json::to_string(id).unwrap_or_default()
 }
 
 /// Queues a JSON-RPC error reply that no request handler produced (the message never reached one).
@@ -161,6 +210,7 @@ async fn reply_error(out: &mpsc::UnboundedSender<WriteJob>, id: Value, code: i64
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut writer: W,
     mut rx: mpsc::UnboundedReceiver<WriteJob>,
+    closed: CancellationToken,
 ) {
     while let Some((mut line, done)) = rx.recv().await {
         line.push('\n');
@@ -172,7 +222,9 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         let failed = result.is_err();
         let _ = done.send(result);
         if failed {
-            // The host closed our stdout; nothing more can be delivered.
+            // The host closed our stdout; nothing more can be delivered: end the session.
+            tracing::info!("stdout closed; ending the session");
+            closed.cancel();
             break;
         }
     }
@@ -193,26 +245,57 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
         &mut self,
         item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        match &item {
+            JsonRpcMessage::Response(response) => self.release(&response.id),
+            JsonRpcMessage::Error(error) => {
+                if let Some(id) = &error.id {
+                    self.release(id);
+                }
+            }
+            _ => {}
+        }
         // Queue now, not when the future is first polled, so lines keep rmcp's order (a progress
         // notification must not overtake the result it belongs to).
         let queued = serde_json::to_string(&item)
             .map_err(std::io::Error::other)
-            .and_then(|line| {
+            .map(|line| {
                 let (done, written) = oneshot::channel();
-                self.out.send((line, done)).map(|()| written).map_err(|_| {
-                    std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed")
-                })
+                // Once stdout is closed the session is ending: lines are dropped quietly rather
+                // than reported as one error per message.
+                self.out.send((line, done)).ok().map(|()| written)
             });
         async move {
-            queued?
-                .await
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout closed"))?
+            if let Some(written) = queued? {
+                // A failed write has already ended the session (see `write_loop`).
+                let _ = written.await;
+            }
+            Ok(())
         }
     }
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            let line = match self.lines.next().await? {
+            if self.waiting.is_some() {
+                // rmcp races `receive` against other events and drops it when they win, so the
+                // request waits in `self` (not in this future) while the slot is awaited.
+                let permit = tokio::select! {
+                    permit = self.slots.clone().acquire_owned() => permit.ok()?,
+                    () = self.closed.cancelled() => return None,
+                };
+                let message = self.waiting.take()?;
+                if let JsonRpcMessage::Request(request) = &message {
+                    self.held
+                        .entry(slot_key(&request.id))
+                        .or_default()
+                        .push(permit);
+                }
+                return Some(message);
+            }
+            let next = tokio::select! {
+                next = self.lines.next() => next?,
+                () = self.closed.cancelled() => return None,
+            };
+            let line = match next {
                 Ok(Incoming::Line(line)) => line,
                 Ok(Incoming::TooLong) => {
                     tracing::warn!(
@@ -251,7 +334,25 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
             };
             let id = readable_id(&value);
             match serde_json::from_value::<RxJsonRpcMessage<RoleServer>>(value) {
-                Ok(message) => return Some(message),
+                Ok(message) => {
+                    match &message {
+                        JsonRpcMessage::Request(_) => {
+                            // Handed over once a slot is free (see the top of the loop).
+                            self.waiting = Some(message);
+                            continue;
+                        }
+                        JsonRpcMessage::Notification(n) => {
+                            // rmcp sends no answer for a cancelled request: free its slot here.
+                            if let ClientNotification::CancelledNotification(c) = &n.notification
+                                && let Some(id) = &c.params.request_id
+                            {
+                                self.release(id);
+                            }
+                        }
+                        _ => {}
+                    }
+                    return Some(message);
+                }
                 Err(e) => {
                     tracing::debug!("invalid JSON-RPC message: {e}");
                     reply_error(
@@ -274,6 +375,62 @@ impl<R: AsyncRead + Send + Unpin + 'static> Transport<RoleServer> for LineTransp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
+
+    fn request(id: i64) -> String {
+        format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n")
+    }
+
+    fn answer(id: i64) -> TxJsonRpcMessage<RoleServer> {
+        serde_json::from_value(json!({"jsonrpc": "2.0", "id": id, "result": {}})).unwrap()
+    }
+
+    fn id_of(message: Option<RxJsonRpcMessage<RoleServer>>) -> RequestId {
+        match message {
+            Some(JsonRpcMessage::Request(r)) => r.id,
+            other => panic!("expected a request, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_past_the_bound_wait_for_an_answer_or_a_cancellation() {
+        let (mut client_in, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, _client_out) = tokio::io::duplex(1 << 16);
+        let mut t = LineTransport::with_limit(server_in, server_out, 1);
+        let input = [request(1), request(2)].concat();
+        client_in.write_all(input.as_bytes()).await.unwrap();
+        assert_eq!(id_of(t.receive().await), RequestId::Number(1));
+        // The second request is read but held: no slot is free.
+        assert!(t.receive().now_or_never().is_none());
+        assert!(t.receive().now_or_never().is_none());
+        t.send(answer(1)).await.unwrap();
+        assert_eq!(id_of(t.receive().await), RequestId::Number(2));
+        // rmcp answers nothing for a cancelled request: the cancellation frees the slot.
+        let cancel = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":2}}\n";
+        client_in
+            .write_all([cancel, &request(3)].concat().as_bytes())
+            .await
+            .unwrap();
+        assert!(matches!(
+            t.receive().await,
+            Some(JsonRpcMessage::Notification(_))
+        ));
+        let third = t.receive().now_or_never().flatten();
+        assert_eq!(id_of(third), RequestId::Number(3));
+    }
+
+    #[tokio::test]
+    async fn a_closed_stdout_ends_the_session_quietly() {
+        let (_client_in, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, client_out) = tokio::io::duplex(64);
+        drop(client_out);
+        let mut t = LineTransport::new(server_in, server_out);
+        // The write fails (broken pipe); the send itself reports no error.
+        t.send(answer(1)).await.unwrap();
+        t.send(answer(2)).await.unwrap();
+        // stdin is still open, yet the session ends.
+        assert!(t.receive().await.is_none());
+    }
 
     #[tokio::test]
     async fn bad_lines_do_not_end_the_stream() {
