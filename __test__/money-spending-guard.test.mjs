@@ -321,12 +321,17 @@ describe('hosted per-request headers only tighten', () => {
     assert.equal(createdJobs().length, 1)
   })
 
-  test('a bad header value is refused, naming the header', async () => {
-    const result = await callWith({ 'x-mcp-max-job-cost-usd': 'cheap' })
-    assert.equal(result.isError, true)
-    assert.match(result.content[0].text, /X-MCP-Max-Job-Cost-Usd must be a non-negative amount in US dollars/)
-    const flag = await callWith({ 'x-mcp-confirm-submit': 'perhaps' })
-    assert.match(flag.content[0].text, /X-MCP-Confirm-Submit must be true or false/)
+  test('a bad header value is refused, naming the header (400, like the other X-MCP-* headers)', async () => {
+    upstream.introspection = () => activeToken('jobs:write')
+    upstream.acceptToken = (h) => typeof h === 'string' && h.startsWith('Bearer tok')
+    const callRaw = (headers) => post(hosted.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'submit_job', arguments: JOB } }, { authorization: 'Bearer tok', ...headers })
+    const cap = await callRaw({ 'x-mcp-max-job-cost-usd': 'cheap' })
+    assert.equal(cap.res.status, 400)
+    assert.equal(cap.json.error.code, 'INVALID_HEADER')
+    assert.match(cap.json.error.message, /X-MCP-Max-Job-Cost-Usd must be a non-negative amount in US dollars/)
+    const flag = await callRaw({ 'x-mcp-confirm-submit': 'perhaps' })
+    assert.equal(flag.res.status, 400)
+    assert.match(flag.json.error.message, /X-MCP-Confirm-Submit must be true or false/)
     assert.equal(createdJobs().length, 0)
   })
 })

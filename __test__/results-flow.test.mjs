@@ -11,7 +11,6 @@ import { BIN, text } from './helpers/mcp.mjs'
 
 const IMAGE = 'python:3.11-slim'
 /** The sandbox's documented key (README, Sandbox): what a user completing an upload would send. */
-const SANDBOX_KEY = 'jg_sandbox_key'
 
 /** What each kind of host hands the model. */
 const VIEWS = {
@@ -60,7 +59,8 @@ for (const [view, see] of Object.entries(VIEWS)) {
       assert.ok(put.ok, `PUT ${put.status}`)
       const done = await fetch(new URL(upload.complete_url, upload.upload_url), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${SANDBOX_KEY}` },
+        // The agent's own HTTP client has the slot's token, never the sandbox's per-run key.
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token: upload.token, filename: 'audio.txt', content_type: 'text/plain', size_bytes: bytes.length }),
       })
       assert.ok(done.ok, `complete ${done.status}: ${await done.clone().text()}`)

@@ -16,5 +16,6 @@ pub mod logging;
 pub mod sandbox;
 pub mod secret;
 pub mod server;
+pub mod tasks;
 pub mod tools;
 pub mod transport;

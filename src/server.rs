@@ -18,18 +18,21 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::api::ApiClient;
-use crate::config::http::spending_from_headers;
 use crate::config::{ResultLimits, SpendingGuard};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::files::{AllowedRoots, FilesConfig};
+use crate::tasks::{TaskClaims, TaskSigner, now_ms, owner_of, timestamp};
 use crate::tools::approval::{self, Answer, AskUser, Question};
 use crate::tools::idempotency::{self, KeyMemory};
+use crate::tools::jobs::{WaitForJobArgs, WaitPlan, WaitPoll, poll_wait};
 use crate::tools::render::render;
 use crate::tools::{self, JsonObject, Progress, ToolContext, ToolOutput};
+use crate::transport::access::{RequestSpending, RequestTools};
 use crate::transport::auth::AuthInfo;
+use rmcp::model::{DetailedTask, Task, TaskPayload, TaskStatus};
 use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
 
 pub const SERVER_NAME: &str = "junglegrid";
@@ -58,8 +61,8 @@ pub struct JungleGridServer {
     sandbox: bool,
     /// Hosted (OAuth) server: each call uses the caller's token and needs a matching scope.
     hosted: bool,
-    /// Long waits run here as tasks for clients of the Tasks extension (2026-07-28, SEP-2663).
-    tasks: Arc<TaskManager>,
+    /// Where long waits run as tasks for clients of the Tasks extension (2026-07-28, SEP-2663).
+    tasks: Tasks,
     /// Size budget of a result and the longest held wait.
     limits: ResultLimits,
     /// Derived idempotency keys handed out recently (see `tools::idempotency`).
@@ -69,6 +72,17 @@ pub struct JungleGridServer {
     /// Seals the `requestState` of approval input requests (2026-07-28).
     approvals: Arc<ApprovalSeal>,
 }
+
+/// Local servers run tasks in this process; the hosted server keeps no task state at all (its
+/// task ids are signed handles any replica can recompute, see [`crate::tasks`]).
+#[derive(Clone)]
+enum Tasks {
+    Local(Arc<TaskManager>),
+    Signed(Arc<TaskSigner>),
+}
+
+/// The fields of local servers only: a hosted server never shows them (it cannot touch its disk).
+const LOCAL_ONLY_FIELDS: [&str; 4] = ["path", "content", "save_to", "overwrite"];
 
 /// Suggested interval between a client's `tasks/get` polls of a wait.
 const TASK_POLL_INTERVAL_MS: u64 = 2_000;
@@ -112,7 +126,7 @@ impl JungleGridServer {
             log_threshold: Arc::new(AtomicU8::new(DEFAULT_LOG_THRESHOLD)),
             sandbox: false,
             hosted: false,
-            tasks: Arc::new(TaskManager::new()),
+            tasks: Tasks::Local(Arc::new(TaskManager::new())),
             limits: ResultLimits::default(),
             keys: Arc::new(KeyMemory::default()),
             spending: SpendingGuard::default(),
@@ -178,9 +192,11 @@ impl JungleGridServer {
 
     /// The hosted server: calls run with the caller's OAuth token (never a server credential),
     /// need a matching scope, and may not touch the server's disk.
-    pub fn hosted(mut self) -> Self {
+    /// Tasks are signed with `signer` (stateless, see [`crate::tasks`]).
+    pub fn hosted(mut self, signer: TaskSigner) -> Self {
         self.hosted = true;
         self.local_files = false;
+        self.tasks = Tasks::Signed(Arc::new(signer));
         self
     }
 
@@ -247,7 +263,13 @@ impl JungleGridServer {
 
     /// Runs a long tool call as a task (Tasks extension): the client gets a task handle at once and
     /// polls `tasks/get`; progress shows as the task's status message; `tasks/cancel` stops it.
-    fn spawn_task(&self, tool: tools::Tool, api: ApiClient, args: JsonObject) -> CreateTaskResult {
+    fn spawn_task(
+        &self,
+        tasks: &TaskManager,
+        tool: tools::Tool,
+        api: ApiClient,
+        args: JsonObject,
+    ) -> CreateTaskResult {
         let local_files = self.local_files;
         let roots = self.roots.clone();
         let sandbox = self.sandbox;
@@ -260,7 +282,7 @@ impl JungleGridServer {
             .with_ttl_ms(TASK_TTL_MS)
             .with_poll_interval_ms(TASK_POLL_INTERVAL_MS)
             .with_status_message(format!("{} started", tool.as_str()));
-        let task = self.tasks.spawn(options, move |task: TaskContext| {
+        let task = tasks.spawn(options, move |task: TaskContext| {
             Box::pin(async move {
                 let mut ctx = ToolContext::new(api, local_files);
                 ctx.limits = limits;
@@ -286,14 +308,173 @@ impl JungleGridServer {
         CreateTaskResult::new(task)
     }
 
+    /// Hosted: a wait as a signed task handle. Nothing runs until the client asks `tasks/get`.
+    fn signed_task(
+        &self,
+        signer: &TaskSigner,
+        auth: &AuthInfo,
+        tool: tools::Tool,
+        args: &JsonObject,
+    ) -> CallToolResponse {
+        let plan = match WaitForJobArgs::parse(args) {
+            Ok(plan) => plan,
+            Err(error) => return error_result(tool, &error).into(),
+        };
+        let created_ms = now_ms();
+        let claims = TaskClaims {
+            job_id: plan.job_id,
+            owner: owner_of(&auth.user_id, &auth.workspace_id),
+            created_ms,
+            deadline_ms: created_ms + plan.timeout.as_millis() as u64,
+            log_lines: plan.log_lines as u32,
+        };
+        let created = timestamp(created_ms);
+        let task = Task::new(
+            signer.issue(&claims),
+            TaskStatus::Working,
+            &created,
+            &created,
+        )
+        .with_ttl_ms(TASK_TTL_MS)
+        .with_poll_interval_ms(TASK_POLL_INTERVAL_MS)
+        .with_status_message(format!("{} started", tool.as_str()));
+        CreateTaskResult::new(task).into()
+    }
+
+    /// The claims of a task id that this caller owns; anything else is an unknown task.
+    fn owned_task(
+        &self,
+        signer: &TaskSigner,
+        task_id: &str,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<(TaskClaims, AuthInfo), McpError> {
+        let unknown = || McpError::invalid_params(format!("unknown task: {task_id}"), None);
+        let auth = caller(context).ok_or_else(unknown)?;
+        let claims = signer.verify(task_id).ok_or_else(unknown)?;
+        let expired = now_ms() > claims.created_ms.saturating_add(TASK_TTL_MS);
+        if expired || claims.owner != owner_of(&auth.user_id, &auth.workspace_id) {
+            return Err(unknown());
+        }
+        Ok((claims, auth.clone()))
+    }
+
+    /// `tasks/get` of a signed task: its state recomputed from the API with the caller's token.
+    async fn signed_task_state(
+        &self,
+        signer: &TaskSigner,
+        task_id: &str,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<DetailedTask, McpError> {
+        let (claims, auth) = self.owned_task(signer, task_id, context)?;
+        let api = self.api_for(context, &self.api.with_token(auth.token.clone()));
+        let mut ctx = ToolContext::new(api, false);
+        ctx.limits = self.limits;
+        let now = now_ms();
+        let plan = WaitPlan {
+            job_id: claims.job_id.clone(),
+            timeout: std::time::Duration::from_millis(
+                claims.deadline_ms.saturating_sub(claims.created_ms),
+            ),
+            poll: std::time::Duration::from_millis(TASK_POLL_INTERVAL_MS),
+            log_lines: claims.log_lines as usize,
+        };
+        let waited = std::time::Duration::from_millis(now.saturating_sub(claims.created_ms));
+        let task = Task::new(
+            task_id,
+            TaskStatus::Working,
+            timestamp(claims.created_ms),
+            timestamp(now),
+        )
+        .with_ttl_ms(TASK_TTL_MS)
+        .with_poll_interval_ms(TASK_POLL_INTERVAL_MS);
+        let tool: tools::Tool = &tools::jobs::WAIT_FOR_JOB;
+        let result = match poll_wait(&ctx, &plan, waited, now >= claims.deadline_ms).await {
+            Ok(WaitPoll::Running(message)) => {
+                return Ok(DetailedTask::new(
+                    task.with_status_message(message),
+                    TaskPayload::Working,
+                ));
+            }
+            Ok(WaitPoll::Done(mut output)) => {
+                if self.sandbox {
+                    output.summary = format!("{SANDBOX_NOTICE} {}", output.summary);
+                }
+                success_result(output, self.limits.max_chars)
+            }
+            // A passing failure (network, rate limit, 5xx): still working, the next poll retries.
+            Err(error) if is_transient(&error) => {
+                return Ok(DetailedTask::new(
+                    task.with_status_message(format!(
+                        "could not read the job just now ({}); still waiting",
+                        error.detail()
+                    )),
+                    TaskPayload::Working,
+                ));
+            }
+            Err(error) => error_result(tool, &error),
+        };
+        let result = match serde_json::to_value(result) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                return Err(McpError::internal_error(
+                    "could not encode the result",
+                    None,
+                ));
+            }
+        };
+        Ok(DetailedTask::new(task, TaskPayload::Completed { result }))
+    }
+
     fn enabled(&self, name: &str) -> Option<tools::Tool> {
         tools::find(name).filter(|t| self.tools.contains(t))
     }
+
+    /// The tools offered to this request: the server's, narrowed by the hosted request's
+    /// configuration (headers, URL form).
+    fn offered(&self, context: &RequestContext<RoleServer>) -> Arc<[tools::Tool]> {
+        if !self.hosted {
+            return self.tools.clone();
+        }
+        context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestTools>())
+            .map(|t| t.0.clone())
+            .unwrap_or_else(|| self.tools.clone())
+    }
 }
 
-/// The MCP definition of a tool (built from its static [`crate::tools::ToolDef`]).
-pub fn tool_definition(tool: tools::Tool) -> Tool {
+/// The authenticated caller of a hosted request (put on the HTTP request by the auth middleware).
+fn caller(context: &RequestContext<RoleServer>) -> Option<&AuthInfo> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<AuthInfo>())
+}
+
+/// Errors worth another poll rather than ending a task.
+fn is_transient(error: &Error) -> bool {
+    matches!(error.kind, ErrorKind::Network | ErrorKind::Timeout)
+        || error.status.is_some_and(|s| s == 429 || s >= 500)
+}
+
+/// The MCP definition of a tool (built from its static [`crate::tools::ToolDef`]). Hosted
+/// definitions leave out the local-only fields.
+pub fn tool_definition(tool: tools::Tool, hosted: bool) -> Tool {
     let def = tool;
+    let mut input_schema = def.input_schema.clone();
+    if hosted {
+        let mut schema = (*input_schema).clone();
+        if let Some(Value::Object(props)) = schema.get_mut("properties") {
+            for field in LOCAL_ONLY_FIELDS {
+                props.remove(field);
+            }
+        }
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            required.retain(|f| !LOCAL_ONLY_FIELDS.iter().any(|l| f == l));
+        }
+        input_schema = Arc::new(schema);
+    }
     let annotations = ToolAnnotations::new()
         .read_only(def.read_only)
         .destructive(def.destructive)
@@ -302,7 +483,7 @@ pub fn tool_definition(tool: tools::Tool) -> Tool {
     Tool::new(
         def.name,
         crate::tools::render::description(def.name, def.description),
-        def.input_schema.clone(),
+        input_schema,
     )
     .with_title(def.title)
     .with_raw_output_schema(def.output_schema.clone())
@@ -377,29 +558,49 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
+        let auth = caller(&context);
+        let hosted = self.hosted;
         Ok(ListToolsResult::with_all_items(
-            self.tools.iter().copied().map(tool_definition).collect(),
+            self.offered(&context)
+                .iter()
+                .copied()
+                // Hosted: only what the token's scopes allow.
+                .filter(|t| !hosted || auth.is_some_and(|a| a.allows(t).is_ok()))
+                .map(|t| tool_definition(t, hosted))
+                .collect(),
         ))
     }
 
     async fn get_task(
         &self,
         request: GetTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, McpError> {
-        self.tasks
-            .get_task(&request.task_id)
-            .map(GetTaskResult::new)
+        match &self.tasks {
+            Tasks::Local(tasks) => tasks.get_task(&request.task_id),
+            Tasks::Signed(signer) => {
+                self.signed_task_state(signer, &request.task_id, &context)
+                    .await
+            }
+        }
+        .map(GetTaskResult::new)
     }
 
     async fn cancel_task(
         &self,
         request: CancelTaskParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        self.tasks.cancel_task(&request.task_id)
+        match &self.tasks {
+            Tasks::Local(tasks) => tasks.cancel_task(&request.task_id),
+            // Cancellation is cooperative and a signed wait holds no work here: acknowledged for
+            // its owner (cancel_job stops the job itself).
+            Tasks::Signed(signer) => self
+                .owned_task(signer, &request.task_id, &context)
+                .map(|_| ()),
+        }
     }
 
     #[allow(deprecated)]
@@ -414,7 +615,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.enabled(name).map(tool_definition)
+        self.enabled(name).map(|t| tool_definition(t, self.hosted))
     }
 
     async fn call_tool(
@@ -422,8 +623,15 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let Some(tool) = self.enabled(&request.name) else {
+        let offered = self.offered(&context);
+        let tool = tools::find(&request.name).filter(|t| offered.contains(t));
+        let Some(tool) = tool else {
             let message = match tools::find(&request.name) {
+                Some(t) if self.hosted && self.tools.contains(&t) => format!(
+                    "Tool {} is not available on this connection: it was narrowed by the URL \
+(/mcp/readonly) or the X-MCP-Readonly, X-MCP-Tools or X-MCP-Exclude-Tools headers.",
+                    request.name
+                ),
                 Some(_) => format!(
                     "Tool {} is not available: this server was started with a restricted tool set \
 (--read-only / --tools).",
@@ -437,13 +645,11 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         let request_state = request.request_state;
         let args = request.arguments.unwrap_or_default();
         tracing::debug!(tool = tool.as_str(), "tool call");
-        let mut caller = None;
+        let mut caller_id = None;
         let mut guard = self.spending;
         let api = if self.hosted {
             // The auth middleware put the caller's identity on the HTTP request.
-            let parts = context.extensions.get::<axum::http::request::Parts>();
-            let auth = parts.and_then(|parts| parts.extensions.get::<AuthInfo>());
-            let Some(auth) = auth else {
+            let Some(auth) = caller(&context) else {
                 let error = Error::forbidden("Authentication is required.");
                 return Ok(error_result(tool, &error).into());
             };
@@ -454,18 +660,17 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 ));
                 return Ok(error_result(tool, &error).into());
             }
-            if let Some(parts) = parts {
-                match spending_from_headers(&parts.headers) {
-                    Ok(requested) => guard = guard.tighten(requested),
-                    Err(e) => {
-                        return Ok(
-                            error_result(tool, &Error::invalid_argument(e.to_string())).into()
-                        );
-                    }
-                }
+            // The request's X-MCP-Max-Job-Cost-Usd / X-MCP-Confirm-Submit, read (and a bad value
+            // refused) beside the other X-MCP-* headers by `transport::access`: only tightens.
+            if let Some(RequestSpending(requested)) = context
+                .extensions
+                .get::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<RequestSpending>())
+            {
+                guard = guard.tighten(*requested);
             }
             // Keys derive from who the user is, not from the token (it is refreshed).
-            caller = Some(idempotency::caller_from_subject(
+            caller_id = Some(idempotency::caller_from_subject(
                 &auth.user_id,
                 &auth.workspace_id,
             ));
@@ -478,12 +683,20 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
             .client_capabilities()
             .is_some_and(|caps| caps.supports_tasks());
         if *tool == tools::jobs::WAIT_FOR_JOB && wants_task {
-            return Ok(self.spawn_task(tool, api, args).into());
+            return Ok(match &self.tasks {
+                Tasks::Local(tasks) => self.spawn_task(tasks, tool, api, args).into(),
+                Tasks::Signed(signer) => match caller(&context) {
+                    Some(auth) => self.signed_task(signer, auth, tool, &args),
+                    None => {
+                        error_result(tool, &Error::forbidden("Authentication is required.")).into()
+                    }
+                },
+            });
         }
         let (mut ctx, forwarder) = self.context(&context, api);
         ctx.keys = self.keys.clone();
-        if let Some(caller) = caller {
-            ctx.caller = caller.into();
+        if let Some(caller_id) = caller_id {
+            ctx.caller = caller_id.into();
         }
         ctx.guard = guard;
         // Asking the user: only a submit under an active guard ever does.

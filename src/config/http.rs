@@ -15,6 +15,8 @@ pub const DEFAULT_RESOURCE: &str = "https://mcp.junglegrid.dev";
 pub const DEFAULT_METADATA_URL: &str =
     "https://mcp.junglegrid.dev/.well-known/oauth-protected-resource";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Shortest task signing key accepted.
+pub const MIN_TASK_KEY_LEN: usize = 32;
 
 /// Pages served from this machine may call /mcp: a DNS-rebinding attack arrives with the
 /// attacker's origin, not a loopback one.
@@ -58,6 +60,9 @@ pub struct HttpConfig {
     /// The server's spending guard; each request's `X-MCP-Max-Job-Cost-Usd` and
     /// `X-MCP-Confirm-Submit` headers can only tighten it.
     pub spending: SpendingGuard,
+    /// Signs task ids so any replica can verify them (`JUNGLE_GRID_TASK_SIGNING_KEY`); `None`:
+    /// a random key per process, so tasks are readable on this instance only.
+    pub task_signing_key: Option<Secret>,
     /// Set by `MCP_RESOURCE` / `OAUTH_ISSUER` (not the production defaults).
     pub resource_explicit: bool,
     pub issuer_explicit: bool,
@@ -183,28 +188,6 @@ fn millis(env: &dyn Env, name: &'static str, default: Duration) -> Result<Durati
     }
 }
 
-/// Per-request spending headers of the hosted server (`X-MCP-Max-Job-Cost-Usd`,
-/// `X-MCP-Confirm-Submit`), read with the same rules as the settings. They can only tighten the
-/// server's guard: the caller applies them with [`SpendingGuard::tighten`].
-pub fn spending_from_headers(
-    headers: &axum::http::HeaderMap,
-) -> Result<SpendingGuard, ConfigError> {
-    let header = |name: &str| {
-        headers.get(name).map(|v| {
-            v.to_str()
-                .map(str::to_string)
-                .unwrap_or_else(|_| "?".into())
-        })
-    };
-    Ok(SpendingGuard {
-        max_job_cost_usd: super::parse_cost(
-            "X-MCP-Max-Job-Cost-Usd",
-            header("x-mcp-max-job-cost-usd"),
-        )?,
-        confirm_submit: super::parse_flag("X-MCP-Confirm-Submit", header("x-mcp-confirm-submit"))?,
-    })
-}
-
 impl HttpConfig {
     pub fn from_env(
         env: &dyn Env,
@@ -283,6 +266,11 @@ impl HttpConfig {
             token_cache_ttl: millis(env, "OAUTH_TOKEN_CACHE_MS", Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
+            task_signing_key: match non_blank(env.get("JUNGLE_GRID_TASK_SIGNING_KEY")) {
+                None => None,
+                Some(k) if k.len() < MIN_TASK_KEY_LEN => return Err(ConfigError::WeakTaskKey),
+                Some(k) => Some(Secret::new(k)),
+            },
             resource_explicit: non_blank(env.get("MCP_RESOURCE")).is_some(),
             issuer_explicit: non_blank(env.get("OAUTH_ISSUER")).is_some(),
             edges: EdgeLimits::from_env(env)?,
@@ -332,26 +320,6 @@ pub mod tests_support {
 mod tests {
     use super::*;
 
-    #[test]
-    fn spending_headers_follow_the_setting_rules() {
-        let mut headers = axum::http::HeaderMap::new();
-        assert_eq!(
-            spending_from_headers(&headers).unwrap(),
-            SpendingGuard::default()
-        );
-        headers.insert("x-mcp-max-job-cost-usd", "1.5".parse().unwrap());
-        headers.insert("x-mcp-confirm-submit", "true".parse().unwrap());
-        let guard = spending_from_headers(&headers).unwrap();
-        assert_eq!(guard.max_job_cost_usd, Some(1.5));
-        assert!(guard.confirm_submit);
-        headers.insert("x-mcp-max-job-cost-usd", "cheap".parse().unwrap());
-        let err = spending_from_headers(&headers).unwrap_err().to_string();
-        assert!(
-            err.starts_with("X-MCP-Max-Job-Cost-Usd must be a non-negative amount"),
-            "{err}"
-        );
-    }
-
     fn base() -> Vec<(&'static str, &'static str)> {
         vec![("JUNGLEGRID_INTERNAL_SERVICE_TOKEN", " service-token ")]
     }
@@ -387,6 +355,21 @@ mod tests {
         assert_eq!(c.env_name, "development");
         assert!(c.allowed_hosts.contains(&"mcp.junglegrid.dev".to_string()));
         assert_eq!(c.allowed_origins, LOOPBACK_ORIGINS.to_vec());
+        assert!(c.task_signing_key.is_none());
+    }
+
+    #[test]
+    fn task_key() {
+        let key = "k".repeat(MIN_TASK_KEY_LEN);
+        let c = load(&[(
+            "JUNGLE_GRID_TASK_SIGNING_KEY",
+            Box::leak(key.into_boxed_str()),
+        )])
+        .unwrap();
+        assert!(c.task_signing_key.is_some());
+        let err = load(&[("JUNGLE_GRID_TASK_SIGNING_KEY", "short")]).unwrap_err();
+        assert_eq!(err, ConfigError::WeakTaskKey);
+        assert!(!err.to_string().contains("short"));
     }
 
     #[test]

@@ -117,6 +117,10 @@ pub enum ConfigError {
         "JUNGLEGRID_INTERNAL_SERVICE_TOKEN is required in HTTP mode: it authenticates this server to the OAuth token introspection endpoint."
     )]
     MissingServiceToken,
+    #[error(
+        "JUNGLE_GRID_TASK_SIGNING_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`); every replica needs the same value."
+    )]
+    WeakTaskKey,
 }
 
 impl ConfigError {

@@ -331,6 +331,15 @@ pub static SETTINGS: &[Setting] = &[
     },
     Setting {
         flags: &[],
+        env: &["JUNGLE_GRID_TASK_SIGNING_KEY"],
+        default: "random per process",
+        allowed: "at least 32 characters",
+        meaning: "HMAC key that signs task ids (e.g. `openssl rand -hex 32`); give every replica the same value so a task created on one is readable on all. Unset, tasks are readable only on the instance that created them (said at start-up); rotating it forgets running tasks.",
+        modes: &[Http],
+        secret: true,
+    },
+    Setting {
+        flags: &[],
         env: &["NODE_ENV"],
         default: "development",
         allowed: "",

@@ -607,6 +607,58 @@ async fn uploads_are_checked_and_capped() {
     assert_eq!(done["input"]["mount_path"], "/workspace/inputs/a.bin");
     // Completed slots take no more bytes.
     assert_eq!(put(put_url, b"more".to_vec()).await.unwrap().status(), 409);
+
+    // An agent's own HTTP client completes a slot with its token and no key (it never sees the
+    // per-run key); a wrong token or a wrong key is still refused, and no other route opens.
+    let slot = api
+        .create_upload(
+            &CreateUploadRequest {
+                filename: "b.bin".into(),
+                content_type: None,
+                kind: None,
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .data;
+    let upload = &slot["upload"];
+    let complete = format!(
+        "{}{}",
+        sb.base_url(),
+        upload["complete_url"].as_str().unwrap()
+    );
+    let keyless = |body: Value| {
+        raw()
+            .post(complete.clone())
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_vec(&body).unwrap())
+            .send()
+    };
+    let put_url = upload["upload_url"].as_str().unwrap();
+    assert_eq!(put(put_url, b"abc".to_vec()).await.unwrap().status(), 200);
+    let (status, _) = read(keyless(json!({"token": "wrong"})).await.unwrap()).await;
+    assert_eq!(status, 403);
+    let (status, _) = read(
+        raw()
+            .post(complete.clone())
+            .bearer_auth("jg_not_the_key")
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_vec(&json!({"token": upload["token"]})).unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, done) = read(keyless(json!({"token": upload["token"]})).await.unwrap()).await;
+    assert_eq!((status, done["input"]["ready"].clone()), (200, json!(true)));
+    let listing = raw()
+        .get(format!("{}/v1/job-inputs", sb.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listing.status(), 401);
     let (status, body) = call(
         &sb,
         reqwest::Method::POST,

@@ -11,9 +11,10 @@ use crate::error::{Error, Result};
 
 pub type JsonObject = Map<String, Value>;
 
-/// Why `path`, `content` and `save_to` are refused on a hosted server (upload and artifact tools).
-pub const LOCAL_ONLY: &str = "path, content and save_to are only available when the server runs \
-locally over stdio; on a hosted server upload the bytes to upload_url yourself.";
+/// The hosted refusal of `path`/`content`: says what to do instead, never to use a local file.
+pub const LOCAL_ONLY: &str = "path and content are only available when the server runs locally \
+over stdio. On this hosted server, call upload_job_input with filename (and content_type, kind) \
+only: it returns upload_url and complete_url; PUT the bytes to upload_url, then POST complete_url.";
 
 fn invalid(message: String) -> Error {
     Error::invalid_argument(message)

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
-use super::args::{Args, JsonObject, LOCAL_ONLY};
+use super::args::{Args, JsonObject};
+use super::inputs::present;
 use super::render::{data_budget, fit_page, own_page_start, page_note};
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, first_text, len_of};
@@ -143,12 +144,18 @@ never replacing a file unless the user allowed overwriting.",
     handler: |ctx, args| Box::pin(get_artifact(ctx, args)),
 };
 
+/// The hosted refusal of `save_to`: says what to do instead, never to use a local file.
+pub const SAVE_TO_LOCAL_ONLY: &str = "save_to and overwrite are only available when the server runs \
+locally over stdio. On this hosted server, call get_artifact with job_id and artifact_id only and \
+download the file from the download_url it returns.";
+
 pub async fn get_artifact(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
+    // Refused before validation, so no message about paths reaches a hosted agent.
+    if !ctx.local_files && ["save_to", "overwrite"].iter().any(|k| present(args, k)) {
+        return Err(Error::forbidden(SAVE_TO_LOCAL_ONLY));
+    }
     let mut request = GetArtifactArgs::parse(args)?;
     if let Some(dest) = request.save_to.clone() {
-        if !ctx.local_files {
-            return Err(Error::forbidden(LOCAL_ONLY));
-        }
         if let Some(roots) = &ctx.roots {
             let target = roots.check_write(&dest).await?;
             // The agent's overwrite counts only when the user allowed overwriting.
@@ -172,6 +179,7 @@ it with {OVERWRITE_SETTING}.",
             )));
         }
     }
+
     let mut data = ctx
         .api
         .artifact_download(&request.job_id, &request.artifact_id)

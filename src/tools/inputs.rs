@@ -50,6 +50,11 @@ pub struct UploadJobInputArgs {
 }
 
 /// Largest `content` accepted inline (it already travelled through the JSON-RPC message).
+/// Whether `key` was given (a `null` counts as absent, as everywhere in [`Args`]).
+pub fn present(args: &JsonObject, key: &str) -> bool {
+    args.get(key).is_some_and(|v| !v.is_null())
+}
+
 pub const MAX_INLINE_CONTENT: usize = 10 * 1024 * 1024;
 
 /// What an upload_job_input call asks for.
@@ -160,6 +165,10 @@ idempotency_key to get a fresh slot for another file with the same name.",
 };
 
 pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
+    // Refused before validation, so no message about paths reaches a hosted agent.
+    if !ctx.local_files && ["path", "content"].iter().any(|k| present(args, k)) {
+        return Err(Error::forbidden(LOCAL_ONLY));
+    }
     let (request, explicit_key) = match UploadJobInputArgs::parse(args)? {
         UploadPlan::Slot(request, key) => (request, key),
         UploadPlan::OneStep(_, _) if !ctx.local_files => {

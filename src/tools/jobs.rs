@@ -864,15 +864,16 @@ pub struct WaitForJobArgs {
     pub log_lines: Option<u32>,
 }
 
-struct WaitPlan {
-    job_id: String,
-    timeout: Duration,
-    poll: Duration,
-    log_lines: usize,
+/// A validated wait_for_job call.
+pub struct WaitPlan {
+    pub job_id: String,
+    pub timeout: Duration,
+    pub poll: Duration,
+    pub log_lines: usize,
 }
 
 impl WaitForJobArgs {
-    fn parse(map: &JsonObject) -> Result<WaitPlan> {
+    pub fn parse(map: &JsonObject) -> Result<WaitPlan> {
         let a = Args::new(map);
         let job_id = a.required_id("job_id", &["jobId"])?;
         let positive = |key: &'static str, default: f64, min: f64, max: f64| -> Result<f64> {
@@ -968,12 +969,7 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
         ctx.report(Progress {
             progress: elapsed.as_secs_f64().max(0.001),
             total: Some(plan.timeout.as_secs_f64()),
-            message: format!(
-                "status={} phase={} elapsed={}s",
-                text_of(&job, "status").unwrap_or_else(|| "unknown".into()),
-                first_text(&job, &["execution_phase", "phase"]).unwrap_or_else(|| "-".into()),
-                elapsed.as_secs()
-            ),
+            message: wait_progress_message(&job, elapsed),
         });
         let Some(left) = plan.timeout.checked_sub(elapsed).filter(|d| !d.is_zero()) else {
             break (job, true);
@@ -986,7 +982,30 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
         }
         delay = delay.mul_f64(1.5).min(WAIT_MAX_POLL.max(plan.poll));
     };
-    let waited = started.elapsed().as_secs_f64();
+    let waited = started.elapsed();
+    Ok(finish_wait(ctx, &plan, job, timed_out, waited, capped).await)
+}
+
+/// The status line of a running wait (progress notifications, a task's status message).
+fn wait_progress_message(job: &Value, elapsed: Duration) -> String {
+    format!(
+        "status={} phase={} elapsed={}s",
+        text_of(job, "status").unwrap_or_else(|| "unknown".into()),
+        first_text(job, &["execution_phase", "phase"]).unwrap_or_else(|| "-".into()),
+        elapsed.as_secs()
+    )
+}
+
+/// The result of a wait that has ended: the job, its last log lines when it finished.
+async fn finish_wait(
+    ctx: &ToolContext,
+    plan: &WaitPlan,
+    job: Value,
+    timed_out: bool,
+    waited: Duration,
+    capped: bool,
+) -> ToolOutput {
+    let waited = waited.as_secs_f64();
     let (logs, logs_error) = if timed_out || plan.log_lines == 0 {
         (Vec::new(), None)
     } else {
@@ -1024,7 +1043,32 @@ pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
     if let Some(e) = logs_error {
         data["logs_error"] = json!(e);
     }
-    Ok(ToolOutput { data, summary })
+    ToolOutput { data, summary }
+}
+
+/// One look at a wait driven from outside (a hosted task, recomputed on each `tasks/get`).
+pub enum WaitPoll {
+    /// Still running: the status line.
+    Running(String),
+    /// The wait is over (the job ended, or the deadline passed): its result.
+    Done(ToolOutput),
+}
+
+/// Reads the job once: the wait's result if it has ended (or `past_deadline`), else its status.
+pub async fn poll_wait(
+    ctx: &ToolContext,
+    plan: &WaitPlan,
+    waited: Duration,
+    past_deadline: bool,
+) -> Result<WaitPoll> {
+    let job = normalize_job_billing(ctx.api.get_job(&plan.job_id).await?);
+    let terminal = is_terminal(&job);
+    if !terminal && !past_deadline {
+        return Ok(WaitPoll::Running(wait_progress_message(&job, waited)));
+    }
+    Ok(WaitPoll::Done(
+        finish_wait(ctx, plan, job, !terminal, waited, false).await,
+    ))
 }
 
 /// The last `n` log entries, reading at most [`WAIT_MAX_LOG_PAGES`] pages.

@@ -22,6 +22,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::access::{self, AccessState, MCP_PATHS};
 use super::auth::{AuthFailure, Introspector};
 use super::limits::{self, Edge};
 use super::metrics::Metrics;
@@ -37,7 +38,8 @@ struct AppState {
     introspector: Introspector,
     resource: String,
     issuer: String,
-    challenge_header: HeaderValue,
+    /// The 401 challenge of each MCP path (see [`access::metadata_url_for`]).
+    challenge_headers: Vec<(&'static str, HeaderValue)>,
     challenge_token: Option<String>,
     env_name: String,
 }
@@ -79,10 +81,17 @@ pub fn router(config: &HttpConfig) -> Result<Router, String> {
 fn router_with(config: &HttpConfig, metrics: Arc<Metrics>) -> Result<Router, String> {
     // The user's token replaces this placeholder on every call; without one no call is made.
     let api = ApiClient::new(&config.api, Secret::new("")).map_err(|e| e.message)?;
+    let signer = crate::tasks::TaskSigner::new(config.task_signing_key.as_ref())?;
+    if !signer.shared {
+        tracing::warn!(
+            "JUNGLE_GRID_TASK_SIGNING_KEY is not set: task ids are signed with a key made at start, \
+so tasks are readable on this instance only (set the same key on every replica)"
+        );
+    }
     let tools = crate::tools::select(&config.tools).map_err(|e| e.to_string())?;
     let server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
-        .hosted()
+        .hosted(signer)
         // Approval states are sealed with a key every replica derives from the shared token.
         .with_spending(config.spending)
         .with_approval_secret(config.service_token.expose().as_bytes());
@@ -103,22 +112,44 @@ fn router_with(config: &HttpConfig, metrics: Arc<Metrics>) -> Result<Router, Str
         Arc::new(LocalSessionManager::default()),
         mcp_config,
     );
-    let challenge = format!(
-        "Bearer resource_metadata=\"{}\"",
-        config.resource_metadata_url
-    );
+    let mut challenge_headers = Vec::new();
+    for (path, _) in MCP_PATHS {
+        let url = access::metadata_url_for(&config.resource_metadata_url, path);
+        let value = HeaderValue::from_str(&format!("Bearer resource_metadata=\"{url}\""))
+            .map_err(|_| "MCP_RESOURCE_METADATA_URL cannot be sent in a header".to_string())?;
+        challenge_headers.push((path, value));
+    }
     let state = Arc::new(AppState {
         introspector: Introspector::new(config)?.with_metrics(metrics.clone()),
         resource: config.resource.clone(),
         issuer: config.issuer.clone(),
-        challenge_header: HeaderValue::from_str(&challenge)
-            .map_err(|_| "MCP_RESOURCE_METADATA_URL cannot be sent in a header".to_string())?,
+        challenge_headers,
         challenge_token: config.challenge_token.clone(),
         env_name: config.env_name.clone(),
     });
+    // Per-request narrowing and the scope challenge (transport/access.rs), after authentication.
+    let access = Arc::new(AccessState {
+        server_tools: tools.clone().into(),
+        max_body_bytes: config.max_body_bytes,
+        metadata_url: config.resource_metadata_url.clone(),
+    });
     let edge = Arc::new(Edge::new(config, metrics.clone()));
-    let protected = Router::new()
-        .route_service("/mcp", mcp)
+    let mut protected = Router::new();
+    let mut metadata = Router::new().route(
+        "/.well-known/oauth-protected-resource",
+        get(resource_metadata),
+    );
+    for (path, _) in MCP_PATHS {
+        protected = protected.route_service(path, mcp.clone());
+        metadata = metadata.route(
+            &format!("/.well-known/oauth-protected-resource{path}"),
+            get(resource_metadata),
+        );
+    }
+    // Outermost last: Host/Origin and the rate limit, then authentication, then the JSON-RPC body
+    // check, then per-request narrowing and the scope challenge.
+    let protected = protected
+        .route_layer(middleware::from_fn_with_state(access, access::narrow))
         .route_layer(middleware::from_fn_with_state(
             edge.clone(),
             limits::check_body,
@@ -131,14 +162,7 @@ fn router_with(config: &HttpConfig, metrics: Arc<Metrics>) -> Result<Router, Str
     let overloaded = move |_| limits::overloaded(metrics.clone());
     Ok(Router::new()
         .route("/healthz", get(healthz))
-        .route(
-            "/.well-known/oauth-protected-resource",
-            get(resource_metadata),
-        )
-        .route(
-            "/.well-known/oauth-protected-resource/mcp",
-            get(resource_metadata),
-        )
+        .merge(metadata)
         .route("/.well-known/openai-apps-challenge", get(openai_challenge))
         .merge(protected)
         .fallback(not_found)
@@ -239,9 +263,16 @@ async fn require_auth(
                 error_body("UNAUTHORIZED", "Authentication is required."),
             )
                 .into_response();
-            response
-                .headers_mut()
-                .insert(WWW_AUTHENTICATE, state.challenge_header.clone());
+            if let Some((_, challenge)) = state
+                .challenge_headers
+                .iter()
+                .find(|(p, _)| *p == request.uri().path())
+                .or(state.challenge_headers.first())
+            {
+                response
+                    .headers_mut()
+                    .insert(WWW_AUTHENTICATE, challenge.clone());
+            }
             response
         }
         Err(AuthFailure::Unavailable(reason)) => {

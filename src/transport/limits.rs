@@ -403,8 +403,11 @@ fn subject_hash(subject: &str) -> String {
 fn route_label(path: &str) -> &'static str {
     match path {
         "/mcp" => "/mcp",
+        "/mcp/readonly" => "/mcp/readonly",
         "/healthz" => "/healthz",
-        "/.well-known/oauth-protected-resource" | "/.well-known/oauth-protected-resource/mcp" => {
+        "/.well-known/oauth-protected-resource"
+        | "/.well-known/oauth-protected-resource/mcp"
+        | "/.well-known/oauth-protected-resource/mcp/readonly" => {
             "/.well-known/oauth-protected-resource"
         }
         "/.well-known/openai-apps-challenge" => "/.well-known/openai-apps-challenge",
