@@ -60,6 +60,10 @@ export interface NativeClientOptions {
   apiKey?: string
   apiBase?: string
   timeoutMs?: number
+  /** Per-job cost cap in USD; a submit above it is refused (the library has nobody to ask). */
+  maxJobCostUsd?: number
+  /** Refuse every submit: the library has nobody to ask for approval. */
+  confirmSubmit?: boolean
 }
 
 /**
@@ -86,6 +90,7 @@ export interface NativeUploadOptions {
   filename?: string
   contentType?: string
   kind?: string
+  idempotencyKey?: string
 }
 
 /**

@@ -274,7 +274,7 @@ describe('scope-aware tools', () => {
     tenants(upstream)
     const { tools } = await withClient(hosted.url, 'tok:u:w:jobs:write', (client) => client.listTools())
     const props = (name) => Object.keys(tools.find((t) => t.name === name).inputSchema.properties)
-    assert.deepEqual(props('upload_job_input'), ['filename', 'content_type', 'kind'])
+    assert.deepEqual(props('upload_job_input'), ['filename', 'content_type', 'kind', 'idempotency_key'])
     assert.deepEqual(props('get_artifact'), ['job_id', 'artifact_id'])
     for (const t of tools) {
       for (const field of ['path', 'content', 'save_to', 'overwrite']) {

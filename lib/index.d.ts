@@ -16,6 +16,23 @@ export interface ClientOptions {
   apiBase?: string
   /** Timeout of one API request in milliseconds. Default: JUNGLE_GRID_TIMEOUT_MS or 30000. */
   timeoutMs?: number
+  /**
+   * Per-job cost cap in USD. A submit whose estimate may cost more is refused with
+   * `APPROVAL_REQUIRED` (the library has nobody to ask). Default: JUNGLE_GRID_MAX_JOB_COST_USD, no cap.
+   */
+  maxJobCostUsd?: number
+  /** Refuse every submit with `APPROVAL_REQUIRED`. Default: JUNGLE_GRID_CONFIRM_SUBMIT, off. */
+  confirmSubmit?: boolean
+}
+
+/** Options of the creating calls (submitJob, uploadJobInput, uploadFile). */
+export interface IdempotencyOptions {
+  /**
+   * 1-255 printable ASCII characters, sent as `Idempotency-Key`. Reuse it to retry a call whose
+   * answer was lost (nothing is created twice); use a new one to create another. Default: derived
+   * from the arguments, so the same call repeated within 10 minutes returns the first result.
+   */
+  idempotencyKey?: string
 }
 
 export interface InputRef { input_id: string }
@@ -52,12 +69,16 @@ export interface SubmitJobArgs {
   template?: string
   model_size?: number
   metadata?: Record<string, unknown>
+  /** Same as `IdempotencyOptions.idempotencyKey`. */
+  idempotency_key?: string
 }
 
 export interface UploadJobInputArgs {
   filename: string
   content_type?: string
   kind?: 'input' | 'script' | (string & {})
+  /** Same as `IdempotencyOptions.idempotencyKey`. */
+  idempotency_key?: string
   /** Aborting stops the upload in flight (rejects with ABORTED). */
   signal?: AbortSignal
 }
@@ -118,6 +139,8 @@ export interface SubmittedJob extends Open {
   status_message?: string
   submitted_at?: string
   estimated_cost_usd?: CostRange | number
+  /** True when this answer repeats an earlier submit with the same idempotency key. */
+  idempotent_replay?: boolean
 }
 
 export interface UploadSlot extends Open {
@@ -261,6 +284,8 @@ export interface UploadFileOptions {
   contentType?: string
   /** 'input' (default, /workspace/inputs) or 'script' (/workspace/scripts). */
   kind?: 'input' | 'script' | (string & {})
+  /** Sent with the slot creation; a replay returns `{ input_id, idempotent_replay: true }`. */
+  idempotencyKey?: string
 }
 
 export interface WaitForJobOptions {
@@ -299,8 +324,8 @@ export declare class JungleGridClient {
   constructor(options?: ClientOptions)
   readonly apiBase: string
   estimateJob(args: EstimateJobArgs, options?: CallOptions): Promise<Estimate>
-  submitJob(args: SubmitJobArgs, options?: CallOptions): Promise<SubmittedJob>
-  uploadJobInput(args: UploadJobInputArgs, options?: CallOptions): Promise<UploadSlot>
+  submitJob(args: SubmitJobArgs, options?: CallOptions & IdempotencyOptions): Promise<SubmittedJob>
+  uploadJobInput(args: UploadJobInputArgs, options?: CallOptions & IdempotencyOptions): Promise<UploadSlot>
   listJobInputs(args?: Record<string, never>, options?: CallOptions): Promise<JobInputList>
   listJobs(args?: ListJobsArgs, options?: CallOptions): Promise<JobList>
   getJob(args: JobIdArgs, options?: CallOptions): Promise<Job>

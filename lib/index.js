@@ -187,19 +187,45 @@ function sleep(ms, signal) {
   })
 }
 
+/** The arguments with `options.idempotencyKey` as `idempotency_key` (checked in Rust). */
+function withKey(args, options) {
+  checkObject(options, 'options')
+  const idempotencyKey = own(options, 'idempotencyKey')
+  if (idempotencyKey === undefined) return args
+  checkOptionalString(idempotencyKey, 'idempotencyKey')
+  checkObject(args, 'arguments')
+  // Not plain data: left for toJsonText to refuse with its usual message.
+  if (args != null && !isPlainObject(args)) return args
+  // Only the caller's own properties, as toJsonText reads them.
+  const merged = Object.create(null)
+  if (args != null) for (const name of Object.keys(args)) merged[name] = args[name]
+  merged.idempotency_key = idempotencyKey
+  return merged
+}
+
 class JungleGridClient {
   #native
 
   /**
-   * @param {{ apiKey?: string, apiBase?: string, timeoutMs?: number }} [options]
+   * @param {{ apiKey?: string, apiBase?: string, timeoutMs?: number, maxJobCostUsd?: number, confirmSubmit?: boolean }} [options]
    *   Each option falls back to the server's environment variable (JUNGLE_GRID_API_KEY,
-   *   JUNGLEGRID_API_BASE / JUNGLE_GRID_API_URL, JUNGLE_GRID_TIMEOUT_MS).
+   *   JUNGLEGRID_API_BASE / JUNGLE_GRID_API_URL, JUNGLE_GRID_TIMEOUT_MS,
+   *   JUNGLE_GRID_MAX_JOB_COST_USD, JUNGLE_GRID_CONFIRM_SUBMIT). The library has no person to
+   *   ask, so a submit that would need approval is refused (APPROVAL_REQUIRED).
    */
   constructor(options = {}) {
     checkObject(options, 'options')
     const apiKey = own(options, 'apiKey')
     const apiBase = own(options, 'apiBase')
     const timeoutMs = own(options, 'timeoutMs')
+    const maxJobCostUsd = own(options, 'maxJobCostUsd')
+    const confirmSubmit = own(options, 'confirmSubmit')
+    if (maxJobCostUsd !== undefined && (typeof maxJobCostUsd !== 'number' || !Number.isFinite(maxJobCostUsd) || maxJobCostUsd < 0)) {
+      throw invalid('maxJobCostUsd must be a non-negative number of US dollars.')
+    }
+    if (confirmSubmit !== undefined && typeof confirmSubmit !== 'boolean') {
+      throw invalid('confirmSubmit must be a boolean.')
+    }
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
       throw invalid('timeoutMs must be a positive number of milliseconds.')
     }
@@ -210,6 +236,8 @@ class JungleGridClient {
     if (apiKey !== undefined) nativeOptions.apiKey = apiKey
     if (apiBase !== undefined) nativeOptions.apiBase = apiBase
     if (timeoutMs !== undefined) nativeOptions.timeoutMs = timeoutMs
+    if (maxJobCostUsd !== undefined) nativeOptions.maxJobCostUsd = maxJobCostUsd
+    if (confirmSubmit !== undefined) nativeOptions.confirmSubmit = confirmSubmit
     try {
       this.#native = new native.NativeClient(nativeOptions)
     } catch (error) {
@@ -234,9 +262,11 @@ class JungleGridClient {
   }
 
   // Each method takes its tool's arguments and, optionally, `{ signal }` to abort the request.
+  // submitJob and uploadJobInput also take `options.idempotencyKey`: reuse it to retry safely, a
+  // new one to start another job.
   estimateJob(args, options) { return this.#call('estimate_job', args, options) }
-  submitJob(args, options) { return this.#call('submit_job', args, options) }
-  uploadJobInput(args, options) { return this.#call('upload_job_input', args, options) }
+  submitJob(args, options) { return this.#call('submit_job', withKey(args, options), options) }
+  uploadJobInput(args, options) { return this.#call('upload_job_input', withKey(args, options), options) }
   listJobInputs(args, options) { return this.#call('list_job_inputs', args, options) }
   listJobs(args, options) { return this.#call('list_jobs', args, options) }
   getJob(args, options) { return this.#call('get_job', args, options) }
@@ -253,7 +283,7 @@ class JungleGridClient {
   async uploadFile(source, options = {}) {
     checkObject(options, 'options')
     const opts = Object.create(null)
-    for (const name of ['filename', 'contentType', 'kind']) {
+    for (const name of ['filename', 'contentType', 'kind', 'idempotencyKey']) {
       const value = own(options, name)
       checkOptionalString(value, name)
       if (value !== undefined) opts[name] = value

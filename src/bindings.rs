@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -17,8 +17,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiClient;
 use crate::api::transfer::{UploadOptions, UploadSource};
-use crate::config::{ClientOptions, Config, ConfigError, ProcessEnv};
+use crate::config::{ClientOptions, Config, ConfigError, ProcessEnv, SpendingGuard};
 use crate::error::Error;
+use crate::tools::idempotency::KeyMemory;
 use crate::tools::{self, JsonObject, ToolContext};
 
 /// Cancelled by `shutdown()` (SIGINT/SIGTERM in the bin) to stop a running server.
@@ -256,6 +257,10 @@ pub struct NativeClientOptions {
     pub api_key: Option<String>,
     pub api_base: Option<String>,
     pub timeout_ms: Option<f64>,
+    /// Per-job cost cap in USD; a submit above it is refused (the library has nobody to ask).
+    pub max_job_cost_usd: Option<f64>,
+    /// Refuse every submit: the library has nobody to ask for approval.
+    pub confirm_submit: Option<bool>,
 }
 
 /// Options of `uploadFile`.
@@ -264,12 +269,16 @@ pub struct NativeUploadOptions {
     pub filename: Option<String>,
     pub content_type: Option<String>,
     pub kind: Option<String>,
+    pub idempotency_key: Option<String>,
 }
 
 /// The Jungle Grid API client behind `JungleGridClient` (lib/index.js).
 #[napi]
 pub struct NativeClient {
     api: Result<ApiClient, Error>,
+    spending: SpendingGuard,
+    /// Derived idempotency keys, shared by this client's calls.
+    keys: Arc<KeyMemory>,
 }
 
 #[napi]
@@ -286,8 +295,12 @@ impl NativeClient {
                     ms.to_string()
                 }
             }),
+            max_job_cost_usd: o.max_job_cost_usd.map(|usd| usd.to_string()),
+            confirm_submit: o.confirm_submit,
         });
-        let api = Config::for_client(&ProcessEnv, options)
+        let config = Config::for_client(&ProcessEnv, options);
+        let spending = config.as_ref().map(|c| c.spending).unwrap_or_default();
+        let api = config
             .map_err(|e| match e {
                 ConfigError::MissingApiKey => Error {
                     code: "MISSING_API_KEY".into(),
@@ -299,7 +312,11 @@ JUNGLE_GRID_API_KEY environment variable."
                 other => Error::invalid_argument(other.to_string()),
             })
             .and_then(|config| ApiClient::new(&config.api, config.api_key));
-        NativeClient { api }
+        NativeClient {
+            api,
+            spending,
+            keys: Arc::new(KeyMemory::default()),
+        }
     }
 
     /// Why the client cannot be used (`{ ok: false, error }`), or null when it is ready.
@@ -337,7 +354,10 @@ JUNGLE_GRID_API_KEY environment variable."
                 return outcome_text(Err(error));
             }
         };
-        let ctx = ToolContext::new(api.clone(), true);
+        let mut ctx = ToolContext::new(api.clone(), true);
+        ctx.keys = self.keys.clone();
+        // No `ask`: a submit that needs approval is refused with the estimate and the setting.
+        ctx.guard = self.spending;
         let work = async { tool.call(&ctx, &args).await.map(|o| o.data) };
         outcome_text(cancellable(cancel_id, work).await)
     }
@@ -363,10 +383,16 @@ JUNGLE_GRID_API_KEY environment variable."
                 return outcome_text(Err(error));
             }
         };
+        if let Some(key) = options.as_ref().and_then(|o| o.idempotency_key.as_deref())
+            && let Err(e) = crate::tools::idempotency::validate_key("idempotencyKey", key)
+        {
+            return outcome_text(Err(e));
+        }
         let options = options.map_or_else(UploadOptions::default, |o| UploadOptions {
             filename: o.filename,
             content_type: o.content_type,
             kind: o.kind,
+            idempotency_key: o.idempotency_key,
         });
         outcome_text(cancellable(cancel_id, api.upload_file(source, options)).await)
     }

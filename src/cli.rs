@@ -57,6 +57,8 @@ pub struct Options {
     pub tools: Option<String>,
     pub max_result_chars: Option<String>,
     pub max_wait_seconds: Option<String>,
+    pub max_job_cost_usd: Option<String>,
+    pub confirm_submit: bool,
     pub allow_dirs: Vec<String>,
     pub allow_overwrite: bool,
     /// `--sandbox`: run against the embedded simulator.
@@ -78,6 +80,8 @@ impl Options {
             tools: self.tools.clone(),
             max_result_chars: self.max_result_chars.clone(),
             max_wait_seconds: self.max_wait_seconds.clone(),
+            max_job_cost_usd: self.max_job_cost_usd.clone(),
+            confirm_submit: self.confirm_submit,
             allow_dirs: self.allow_dirs.clone(),
             allow_overwrite: self.allow_overwrite,
         }
@@ -132,6 +136,10 @@ where
             Long("max-wait-seconds") => {
                 options.max_wait_seconds = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }
+            Long("max-job-cost-usd") => {
+                options.max_job_cost_usd = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            }
+            Long("confirm-submit") => options.confirm_submit = true,
             Long("tools") => {
                 options.tools = Some(text(parser.value().map_err(|e| e.to_string())?)?)
             }

@@ -17,6 +17,8 @@
 //   waitForRequests(n)              resolves once n requests arrived (wait for a state, not a time)
 //   introspection / acceptToken     OAuth introspection answers and extra accepted bearers
 //   stored (Map)                    the signed-URL storage: key -> Buffer
+//   created                         creates that really happened (submit, upload), after
+//                                   Idempotency-Key replays (contract Part A.11): { route, key, body }
 //   reset()                         back to the fixtures, nothing recorded
 // Route names: estimate submit jobs job events logs cancel artifacts download upload inputs complete,
 // plus `introspect`, `storage` and `unknown`. The TS vector names (getJob, listJobs, createUpload,
@@ -33,6 +35,12 @@ export const UPLOAD_TOKEN = 'upl_SECRET_token'
 export const SIGNATURE = 'X-Sig=SECRET_signature'
 
 const ok = (data) => ({ ok: true, data })
+
+/** JSON with sorted object keys: equal bodies compare equal whatever their key order. */
+const canonicalJson = (v) =>
+  Array.isArray(v) ? `[${v.map(canonicalJson).join(',')}]`
+    : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`
+      : JSON.stringify(v)
 
 /** The API's success bodies (the `data` of the envelope), from the contract's test vectors (Part B 5.1). */
 export function fixtures(base) {
@@ -198,6 +206,8 @@ export class FakeUpstream {
     this.introspection = null // (token, req) => { status, body, delayMs }
     this.acceptToken = null // (authorizationHeader) => boolean, bearers accepted besides the key
     this.stored.clear()
+    this.idempotency = new Map() // Idempotency-Key -> { fingerprint, answer } (contract Part A.11)
+    this.created = []
     this.fixtures = this.#fixtures()
   }
 
@@ -365,6 +375,21 @@ export class FakeUpstream {
         answer = { status: 404, json: { ok: false, error: { code: 'NOT_FOUND', message: 'route not found' } } }
       } else if (route === 'job' && this.jobResponder) {
         answer = { json: ok(this.jobResponder(decodeURIComponent(record.params[0]))) }
+      } else if (route === 'submit' || route === 'upload') {
+        // Idempotency-Key as the contract (Part A.11): same key and body -> the first answer again
+        // with Idempotent-Replayed: true; same key, other body -> 409 IDEMPOTENCY_KEY_REUSED.
+        const key = record.headers['idempotency-key']
+        const fingerprint = `${route}\n${canonicalJson(record.body)}`
+        const prior = key === undefined ? undefined : this.idempotency.get(key)
+        if (prior && prior.fingerprint !== fingerprint) {
+          answer = { status: 409, json: { ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was already used with a different request' } } }
+        } else if (prior) {
+          answer = { ...prior.answer, headers: { 'idempotent-replayed': 'true' } }
+        } else {
+          answer = { json: ok(this.fixtures[route]) }
+          if (key !== undefined) this.idempotency.set(key, { fingerprint, answer })
+          this.created.push({ route, key, body: record.body })
+        }
       } else if (route === 'complete') {
         const id = record.params[0]
         const b = record.body

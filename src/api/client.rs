@@ -168,6 +168,11 @@ impl ApiClient {
         &self.shared.base
     }
 
+    /// Who this client calls as, as an opaque hash of its token (never the token itself).
+    pub fn caller_id(&self) -> String {
+        crate::tools::idempotency::caller_from_api_key(self.token.expose())
+    }
+
     /// `base` + path segments (each percent-encoded) + query pairs (form-encoded, empty values
     /// dropped). Ids must not be `.` or `..` ([`check_id`]): URL parsers resolve those.
     pub fn url(&self, segments: &[&str], query: &[(&str, Option<&str>)]) -> Url {
@@ -197,14 +202,39 @@ impl ApiClient {
         self.send(Method::POST, url, Some(body), Retry::Safe).await
     }
 
-    pub async fn submit_job(&self, body: &SubmitRequest) -> Result<Value> {
+    /// `POST /v1/mcp/jobs` with an `Idempotency-Key` (contract Part A.11).
+    pub async fn submit_job(&self, body: &SubmitRequest, key: Option<&str>) -> Result<Created> {
         let url = self.url(&["v1", "mcp", "jobs"], &[]);
-        self.send(Method::POST, url, Some(body), Retry::Never).await
+        self.create(url, body, key).await
     }
 
-    pub async fn create_upload(&self, body: &CreateUploadRequest) -> Result<Value> {
+    /// `POST /v1/job-inputs` with an `Idempotency-Key` (contract Part A.11).
+    pub async fn create_upload(
+        &self,
+        body: &CreateUploadRequest,
+        key: Option<&str>,
+    ) -> Result<Created> {
         let url = self.url(&["v1", "job-inputs"], &[]);
-        self.send(Method::POST, url, Some(body), Retry::Never).await
+        self.create(url, body, key).await
+    }
+
+    /// A create: sent once (never retried), with its idempotency key; a replayed answer is
+    /// recognised by `Idempotent-Replayed: true`.
+    async fn create<B: Serialize + ?Sized>(
+        &self,
+        url: Url,
+        body: &B,
+        key: Option<&str>,
+    ) -> Result<Created> {
+        let key = key.map(HeaderValue::from_str).transpose().map_err(|_| {
+            Error::invalid_argument("idempotency_key must contain only printable ASCII characters.")
+        })?;
+        let body = encode(body)?;
+        let answer = self
+            .attempt(Method::POST, url, Some(body), key)
+            .await
+            .map_err(|e| e.error)?;
+        Ok(answer)
     }
 
     pub async fn list_inputs(&self) -> Result<Value> {
@@ -292,14 +322,15 @@ impl ApiClient {
         body: Option<&B>,
         retry: Retry,
     ) -> Result<Value> {
-        let body =
-            match body {
-                Some(b) => Some(serde_json::to_vec(b).map_err(|e| {
-                    Error::invalid_argument(format!("Could not encode request: {e}"))
-                })?),
-                None => None,
-            };
-        let attempt = || self.attempt(method.clone(), url.clone(), body.clone());
+        let body = match body {
+            Some(b) => Some(encode(b)?),
+            None => None,
+        };
+        let attempt = || async {
+            self.attempt(method.clone(), url.clone(), body.clone(), None)
+                .await
+                .map(|answer| answer.data)
+        };
         let result = match retry {
             Retry::Never => attempt().await,
             Retry::Safe => {
@@ -340,7 +371,8 @@ impl ApiClient {
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
-    ) -> Result<Value, AttemptError> {
+        idempotency_key: Option<HeaderValue>,
+    ) -> Result<Created, AttemptError> {
         let log_url = redact_url(&url);
         tracing::debug!(%method, url = %log_url, "Jungle Grid API request");
         let mut request = self
@@ -358,6 +390,9 @@ impl ApiClient {
             })?;
         auth.set_sensitive(true);
         request = request.header(AUTHORIZATION, auth);
+        if let Some(key) = idempotency_key {
+            request = request.header(IDEMPOTENCY_KEY, key);
+        }
         if let Some(body) = body {
             request = request.body(body);
         }
@@ -378,6 +413,11 @@ impl ApiClient {
         };
         let status = response.status();
         let retry_after = parse_retry_after(response.headers().get(RETRY_AFTER));
+        let replayed = response
+            .headers()
+            .get(IDEMPOTENT_REPLAYED)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
         tracing::debug!(%method, url = %log_url, status = status.as_u16(), "Jungle Grid API response");
 
         if status.is_redirection() {
@@ -386,7 +426,10 @@ impl ApiClient {
             return Err(unexpected_redirect(status.as_u16()).into());
         }
         if status == StatusCode::NO_CONTENT {
-            return Ok(Value::Null);
+            return Ok(Created {
+                data: Value::Null,
+                replayed,
+            });
         }
         let bytes = read_body(&mut response, &url, self.shared.timeout).await?;
 
@@ -398,8 +441,27 @@ impl ApiClient {
                 retry_after,
             });
         }
-        parse_success_body(&bytes).map_err(AttemptError::from)
+        let data = parse_success_body(&bytes).map_err(AttemptError::from)?;
+        Ok(Created { data, replayed })
     }
+}
+
+/// The answer to a request: its data and whether the API replayed an earlier answer to the same
+/// idempotency key instead of acting again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub data: Value,
+    pub replayed: bool,
+}
+
+/// The request header of idempotent creates (contract Part A.11).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Set to `true` by the API on a replayed answer.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
+fn encode<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body)
+        .map_err(|e| Error::invalid_argument(format!("Could not encode request: {e}")))
 }
 
 pub(super) async fn read_body(

@@ -45,6 +45,8 @@ pub struct UploadOptions {
     pub content_type: Option<String>,
     /// `input` (default) or `script`.
     pub kind: Option<String>,
+    /// Sent as `Idempotency-Key` with the slot creation (contract Part A.11).
+    pub idempotency_key: Option<String>,
 }
 
 /// `POST <complete_url>`
@@ -200,14 +202,27 @@ impl ApiClient {
             }
         };
 
-        let slot_data = self
-            .create_upload(&CreateUploadRequest {
-                filename: filename.clone(),
-                content_type: Some(content_type.clone()),
-                kind,
-            })
+        let created = self
+            .create_upload(
+                &CreateUploadRequest {
+                    filename: filename.clone(),
+                    content_type: Some(content_type.clone()),
+                    kind,
+                },
+                options.idempotency_key.as_deref(),
+            )
             .await?;
-        let slot = parse_slot(&slot_data)?;
+        if created.replayed {
+            // The slot was created earlier with this key (and its bytes sent then): sending them
+            // again could overwrite a completed input. Say what it is instead.
+            let upload = created.data.get("upload").cloned().unwrap_or(created.data);
+            return Ok(json!({
+                "input_id": upload.get("input_id").cloned().unwrap_or(Value::Null),
+                "filename": upload.get("filename").cloned().unwrap_or(json!(filename)),
+                "idempotent_replay": true,
+            }));
+        }
+        let slot = parse_slot(&created.data)?;
         let etag = self.put_bytes(&slot, &content_type, body, size).await?;
         let complete = CompleteUploadRequest {
             token: slot.token.clone().unwrap_or_default(),

@@ -4,8 +4,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use super::{
-    ApiConfig, ConfigError, Env, Overrides, ResultLimits, api_config, non_blank,
-    normalize_base_url, resolve_tools,
+    ApiConfig, ConfigError, Env, Overrides, ResultLimits, SpendingGuard, api_config, non_blank,
+    normalize_base_url, resolve_spending, resolve_tools,
 };
 use crate::secret::Secret;
 
@@ -57,6 +57,9 @@ pub struct HttpConfig {
     pub tools: super::ToolSelection,
     /// Size of a result and longest held wait (shared with stdio).
     pub limits: ResultLimits,
+    /// The server's spending guard; each request's `X-MCP-Max-Job-Cost-Usd` and
+    /// `X-MCP-Confirm-Submit` headers can only tighten it.
+    pub spending: SpendingGuard,
     /// Signs task ids so any replica can verify them (`JUNGLE_GRID_TASK_SIGNING_KEY`); `None`:
     /// a random key per process, so tasks are readable on this instance only.
     pub task_signing_key: Option<Secret>,
@@ -262,6 +265,7 @@ impl HttpConfig {
             )?,
             token_cache_ttl: millis(env, "OAUTH_TOKEN_CACHE_MS", Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
+            spending: resolve_spending(env, overrides)?,
             task_signing_key: match non_blank(env.get("JUNGLE_GRID_TASK_SIGNING_KEY")) {
                 None => None,
                 Some(k) if k.len() < MIN_TASK_KEY_LEN => return Err(ConfigError::WeakTaskKey),

@@ -111,6 +111,10 @@ pub enum ConfigError {
     )]
     InvalidMaxWait { name: &'static str, value: String },
     #[error(
+        "{name} must be a non-negative amount in US dollars (for example 5 or 2.50), got \"{value}\"."
+    )]
+    InvalidCost { name: &'static str, value: String },
+    #[error(
         "JUNGLEGRID_INTERNAL_SERVICE_TOKEN is required in HTTP mode: it authenticates this server to the OAuth token introspection endpoint."
     )]
     MissingServiceToken,
@@ -218,6 +222,77 @@ pub struct Config {
     pub limits: ResultLimits,
     /// Where the agent's local files may be.
     pub files: FilesConfig,
+    /// When a submit needs the user's own approval.
+    pub spending: SpendingGuard,
+}
+
+/// The spending guard (contract Part A.12): a submit whose estimated upper cost is above
+/// `max_job_cost_usd`, or any submit when `confirm_submit` is on, needs the user's approval in the
+/// client. Default: off (no cap, no confirmation).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SpendingGuard {
+    /// `--max-job-cost-usd` / `JUNGLE_GRID_MAX_JOB_COST_USD`: the most one job may cost (upper
+    /// end of its estimate) without asking.
+    pub max_job_cost_usd: Option<f64>,
+    /// `--confirm-submit` / `JUNGLE_GRID_CONFIRM_SUBMIT`: ask before every submit.
+    pub confirm_submit: bool,
+}
+
+impl SpendingGuard {
+    /// Whether submits go ahead without any check (the default).
+    pub fn is_off(&self) -> bool {
+        self.max_job_cost_usd.is_none() && !self.confirm_submit
+    }
+
+    /// The stricter of the two: the lower cap, and confirmation if either asks for it. Per-request
+    /// settings (hosted headers) go through this, so they can only tighten the server's.
+    pub fn tighten(self, other: SpendingGuard) -> SpendingGuard {
+        let max_job_cost_usd = match (self.max_job_cost_usd, other.max_job_cost_usd) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        SpendingGuard {
+            max_job_cost_usd,
+            confirm_submit: self.confirm_submit || other.confirm_submit,
+        }
+    }
+}
+
+/// A cost cap in USD: a finite, non-negative number (`$` and spaces allowed); blank is no cap.
+pub fn parse_cost(name: &'static str, value: Option<String>) -> Result<Option<f64>, ConfigError> {
+    let Some(raw) = non_blank(value) else {
+        return Ok(None);
+    };
+    let number = raw.trim_start_matches('$').trim();
+    match number.parse::<f64>() {
+        Ok(usd) if usd.is_finite() && usd >= 0.0 && !number.starts_with(['+', '-']) => {
+            Ok(Some(usd))
+        }
+        _ => Err(ConfigError::InvalidCost { name, value: raw }),
+    }
+}
+
+/// The spending guard from the command line, then the environment.
+pub fn resolve_spending(
+    env: &dyn Env,
+    overrides: &Overrides,
+) -> Result<SpendingGuard, ConfigError> {
+    let max_job_cost_usd = match &overrides.max_job_cost_usd {
+        Some(v) => parse_cost("--max-job-cost-usd", Some(v.clone()))?,
+        None => parse_cost(
+            "JUNGLE_GRID_MAX_JOB_COST_USD",
+            env.get("JUNGLE_GRID_MAX_JOB_COST_USD"),
+        )?,
+    };
+    let confirm_submit = overrides.confirm_submit
+        || parse_flag(
+            "JUNGLE_GRID_CONFIRM_SUBMIT",
+            env.get("JUNGLE_GRID_CONFIRM_SUBMIT"),
+        )?;
+    Ok(SpendingGuard {
+        max_job_cost_usd,
+        confirm_submit,
+    })
 }
 
 /// Overrides given on the command line; they win over the environment.
@@ -233,6 +308,10 @@ pub struct Overrides {
     pub max_result_chars: Option<String>,
     /// `--max-wait-seconds <n>`
     pub max_wait_seconds: Option<String>,
+    /// `--max-job-cost-usd <usd>`
+    pub max_job_cost_usd: Option<String>,
+    /// `--confirm-submit`
+    pub confirm_submit: bool,
     /// `--allow-dir DIR`, repeatable.
     pub allow_dirs: Vec<String>,
     /// `--allow-overwrite`
@@ -291,7 +370,7 @@ pub fn resolve_timeout(env: &dyn Env, cli: Option<&str>) -> Result<Duration, Con
     }
 }
 
-fn parse_flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+pub fn parse_flag(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
     match non_blank(value).map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("0" | "false" | "no" | "off") => Ok(false),
         Some("1" | "true" | "yes" | "on") => Ok(true),
@@ -412,6 +491,7 @@ impl Config {
             tools,
             sandbox: false,
             limits: resolve_result_limits(env, overrides)?,
+            spending: resolve_spending(env, overrides)?,
             files: resolve_files(env, overrides)?,
         })
     }
@@ -433,6 +513,7 @@ impl Config {
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
             limits: resolve_result_limits(env, &overrides)?,
+            spending: resolve_spending(env, &overrides)?,
             files: resolve_files(env, &overrides)?,
         })
     }
@@ -445,6 +526,10 @@ pub struct ClientOptions {
     pub api_key: Option<String>,
     pub api_base: Option<String>,
     pub timeout_ms: Option<String>,
+    /// `maxJobCostUsd`; falls back to `JUNGLE_GRID_MAX_JOB_COST_USD`.
+    pub max_job_cost_usd: Option<String>,
+    /// `confirmSubmit`; falls back to `JUNGLE_GRID_CONFIRM_SUBMIT`.
+    pub confirm_submit: Option<bool>,
 }
 
 impl Config {
@@ -465,6 +550,22 @@ impl Config {
             tools: ToolSelection::default(),
             sandbox: false,
             limits: resolve_result_limits(env, &overrides)?,
+            spending: SpendingGuard {
+                max_job_cost_usd: match options.max_job_cost_usd {
+                    Some(v) => parse_cost("maxJobCostUsd", Some(v))?,
+                    None => parse_cost(
+                        "JUNGLE_GRID_MAX_JOB_COST_USD",
+                        env.get("JUNGLE_GRID_MAX_JOB_COST_USD"),
+                    )?,
+                },
+                confirm_submit: match options.confirm_submit {
+                    Some(v) => v,
+                    None => parse_flag(
+                        "JUNGLE_GRID_CONFIRM_SUBMIT",
+                        env.get("JUNGLE_GRID_CONFIRM_SUBMIT"),
+                    )?,
+                },
+            },
             // The library is not confined; this is unused there.
             files: FilesConfig {
                 roots: Vec::new(),
@@ -516,6 +617,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("--max-wait-seconds must be"), "{err}");
+    }
+
+    #[test]
+    fn spending_settings_are_parsed_and_checked() {
+        let off = resolve_spending(&[], &Overrides::default()).unwrap();
+        assert!(off.is_off());
+        let env = [
+            ("JUNGLE_GRID_MAX_JOB_COST_USD", " $2.50 "),
+            ("JUNGLE_GRID_CONFIRM_SUBMIT", "yes"),
+        ];
+        let on = resolve_spending(&env, &Overrides::default()).unwrap();
+        assert_eq!(on.max_job_cost_usd, Some(2.5));
+        assert!(on.confirm_submit);
+        // The flag wins over the variable.
+        let cli = Overrides {
+            max_job_cost_usd: Some("7".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            resolve_spending(&env, &cli).unwrap().max_job_cost_usd,
+            Some(7.0)
+        );
+        assert_eq!(parse_cost("X", Some("0".into())).unwrap(), Some(0.0));
+        assert_eq!(parse_cost("X", Some("  ".into())).unwrap(), None);
+        for bad in ["-1", "+1", "abc", "NaN", "inf", "1e400", "$"] {
+            let err = parse_cost("JUNGLE_GRID_MAX_JOB_COST_USD", Some(bad.into())).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("JUNGLE_GRID_MAX_JOB_COST_USD must be a non-negative amount"),
+                "{bad}: {err}"
+            );
+        }
+        let err = resolve_spending(
+            &[("JUNGLE_GRID_CONFIRM_SUBMIT", "maybe")],
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("JUNGLE_GRID_CONFIRM_SUBMIT must be true or false")
+        );
     }
 
     #[test]
@@ -624,6 +766,7 @@ mod tests {
             api_key: Some("opt_key".into()),
             api_base: Some("http://127.0.0.1:1/".into()),
             timeout_ms: Some("250".into()),
+            ..ClientOptions::default()
         };
         let config = Config::for_client(&env, options).unwrap();
         assert_eq!(config.api_key.expose(), "opt_key");

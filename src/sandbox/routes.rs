@@ -19,9 +19,9 @@ use tokio::io::AsyncWriteExt;
 
 use super::App;
 use super::state::{
-    Cancellation, Input, Job, MountedFile, Received, Stage, WORKLOAD_TYPES, command_line,
-    cost_range, estimate_view, hex, mount_path, normalize_workload, pick_tier, requested_exit_code,
-    rfc3339, unhex,
+    Cancellation, IdempotentAnswer, Input, Job, MountedFile, Received, Stage, WORKLOAD_TYPES,
+    command_line, cost_range, estimate_view, hex, mount_path, normalize_workload, pick_tier,
+    requested_exit_code, rfc3339, unhex,
 };
 
 /// Lifetime of upload and download URLs.
@@ -36,7 +36,12 @@ type Reply = Result<Response, ApiError>;
 pub fn router(app: Arc<App>) -> Router {
     let api = Router::new()
         .route("/v1/mcp/jobs/estimate", post(estimate))
-        .route("/v1/mcp/jobs", post(submit).get(list_jobs))
+        .route(
+            "/v1/mcp/jobs",
+            post(submit)
+                .route_layer(middleware::from_fn_with_state(app.clone(), idempotent))
+                .get(list_jobs),
+        )
         .route("/v1/mcp/jobs/{job_id}", get(get_job))
         .route("/v1/mcp/jobs/{job_id}/logs", get(job_logs))
         .route("/v1/mcp/jobs/{job_id}/cancel", post(cancel))
@@ -46,7 +51,12 @@ pub fn router(app: Arc<App>) -> Router {
             post(artifact_download),
         )
         .route("/v1/jobs/{job_id}/events", get(job_events))
-        .route("/v1/job-inputs", post(create_upload).get(list_inputs))
+        .route(
+            "/v1/job-inputs",
+            post(create_upload)
+                .route_layer(middleware::from_fn_with_state(app.clone(), idempotent))
+                .get(list_inputs),
+        )
         .route("/v1/job-inputs/{input_id}/complete", post(complete_upload))
         .route_layer(middleware::from_fn_with_state(app.clone(), require_key));
     // Signed URLs carry their own credential (the token in the path), never the API key.
@@ -167,6 +177,115 @@ async fn require_key(State(app): Shared, request: Request, next: Next) -> Respon
         .into_response();
     }
     next.run(request).await
+}
+
+// ---- idempotent creates ---------------------------------------------------------------------
+
+/// How long an `Idempotency-Key` is remembered.
+const IDEMPOTENCY_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+/// Largest create body read for the comparison (the API's JSON bodies are far smaller).
+const IDEMPOTENT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// One keyed create at a time: a repeat that arrives while the first is running waits for its
+/// answer instead of racing it.
+static IDEMPOTENT_CREATES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// `Idempotency-Key` on the create routes, as the contract (Part A.11) and payment APIs: the
+/// same key and body within 24 hours get the first answer again (same status and body, with
+/// `Idempotent-Replayed: true`) and create nothing; the same key with another body is
+/// `409 IDEMPOTENCY_KEY_REUSED`. Only successful answers are kept, so a create that failed (an
+/// input not ready yet) can be retried with the same key once the cause is fixed.
+async fn idempotent(State(app): Shared, request: Request, next: Next) -> Response {
+    let Some(raw) = request.headers().get("idempotency-key") else {
+        return next.run(request).await;
+    };
+    let key = match raw.to_str().map(str::trim) {
+        Ok(k)
+            if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x20..=0x7e).contains(&b)) =>
+        {
+            k.to_string()
+        }
+        _ => {
+            return ApiError::invalid("Idempotency-Key must be 1-255 printable ASCII characters")
+                .into_response();
+        }
+    };
+    let path = request.uri().path().to_string();
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, IDEMPOTENT_BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "request body is too large",
+            )
+            .into_response();
+        }
+    };
+    let canonical = serde_json::from_slice::<Value>(&bytes).map_or_else(
+        |_| String::from_utf8_lossy(&bytes).into_owned(),
+        |v| crate::tools::idempotency::canonical_json(&v),
+    );
+    let fingerprint =
+        crate::tools::idempotency::sha256_hex(format!("{path}\n{canonical}").as_bytes());
+
+    let _one_at_a_time = IDEMPOTENT_CREATES.lock().await;
+    let now = app.now_ms();
+    {
+        let mut state = app.lock();
+        state
+            .idempotency
+            .retain(|a| now.saturating_sub(a.created_ms) < IDEMPOTENCY_TTL_MS);
+        if let Some(answer) = state.idempotency.iter().find(|a| a.key == key) {
+            if answer.fingerprint != fingerprint {
+                return ApiError::new(
+                    StatusCode::CONFLICT,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "this Idempotency-Key was already used with a different request; use a new key for a new request",
+                )
+                .into_response();
+            }
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+            return (
+                status,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    ),
+                    (
+                        header::HeaderName::from_static("idempotent-replayed"),
+                        HeaderValue::from_static("true"),
+                    ),
+                ],
+                answer.body.clone(),
+            )
+                .into_response();
+        }
+    }
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    if !response.status().is_success() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "answer lost")
+            .into_response();
+    };
+    app.lock().idempotency.push(IdempotentAnswer {
+        key,
+        fingerprint,
+        status: parts.status.as_u16(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        created_ms: now,
+    });
+    // The create itself was saved by its handler (or failed the request). If only this record
+    // cannot be saved, the answer stands: it is still remembered for this run, and `commit` has
+    // logged the failure.
+    let _ = app.commit().await;
+    Response::from_parts(parts, Body::from(body))
 }
 
 // ---- request bodies -------------------------------------------------------------------------

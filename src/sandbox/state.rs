@@ -24,6 +24,21 @@ pub struct State {
     /// Submission counter: orders jobs (newest first) and makes list cursors stable.
     #[serde(default)]
     pub next_seq: u64,
+    /// Answers to requests that carried an `Idempotency-Key` (contract Part A.11), kept 24 hours.
+    #[serde(default)]
+    pub idempotency: Vec<IdempotentAnswer>,
+}
+
+/// A successful create answered for an `Idempotency-Key`: repeated as is to the same key and
+/// body; the same key with another body is a conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdempotentAnswer {
+    pub key: String,
+    /// SHA-256 of the route and the canonical JSON body.
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+    pub created_ms: u64,
 }
 
 impl State {

@@ -218,22 +218,26 @@ async fn estimate_and_submit_validation() {
     request.input_files = Some(vec![InputRef {
         input_id: "inp_missing".into(),
     }]);
-    let err = api.submit_job(&request).await.unwrap_err();
+    let err = api.submit_job(&request, None).await.unwrap_err();
     assert_eq!(err.code, "JOB_INPUT_NOT_FOUND");
     assert_eq!(err.status, Some(404));
 
     // A slot whose bytes never arrived is not ready.
     let slot = api
-        .create_upload(&CreateUploadRequest {
-            filename: "data.csv".into(),
-            content_type: None,
-            kind: None,
-        })
+        .create_upload(
+            &CreateUploadRequest {
+                filename: "data.csv".into(),
+                content_type: None,
+                kind: None,
+            },
+            None,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let id = slot["upload"]["input_id"].as_str().unwrap().to_string();
     request.input_files = Some(vec![InputRef { input_id: id }]);
-    let err = api.submit_job(&request).await.unwrap_err();
+    let err = api.submit_job(&request, None).await.unwrap_err();
     assert_eq!(err.code, "JOB_INPUT_NOT_READY");
     assert_eq!(err.status, Some(409));
     sb.stop().await;
@@ -250,6 +254,7 @@ async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
                 filename: Some("run.py".into()),
                 content_type: None,
                 kind: Some("script".into()),
+                idempotency_key: None,
             },
         )
         .await
@@ -264,7 +269,7 @@ async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
     request.script_files = Some(vec![InputRef {
         input_id: script["input_id"].as_str().unwrap().into(),
     }]);
-    let submitted = api.submit_job(&request).await.unwrap();
+    let submitted = api.submit_job(&request, None).await.unwrap().data;
     let job_id = submitted["job_id"].as_str().unwrap().to_string();
     assert!(job_id.starts_with("job_"));
     assert_eq!(submitted["status"], "queued");
@@ -350,9 +355,10 @@ async fn failing_and_cancelled_jobs() {
     let (sb, clock) = sandbox(FAST).await;
     let api = client(&sb);
     let failing = api
-        .submit_job(&submit_request("bad", &["bash", "-c", "exit 1"]))
+        .submit_job(&submit_request("bad", &["bash", "-c", "exit 1"]), None)
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let job = wait_terminal(&clock, &api, failing["job_id"].as_str().unwrap()).await;
     assert_eq!(job["status"], "failed");
     assert_eq!(job["failure"]["exit_code"], 1);
@@ -366,9 +372,10 @@ async fn failing_and_cancelled_jobs() {
     let (slow, _slow_clock) = sandbox(1.0).await;
     let api = client(&slow);
     let job = api
-        .submit_job(&submit_request("slow", &["sleep", "1"]))
+        .submit_job(&submit_request("slow", &["sleep", "1"]), None)
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let id = job["job_id"].as_str().unwrap();
     let logs = api
         .job_logs(
@@ -421,9 +428,10 @@ async fn artifacts_are_not_ready_before_completion() {
     let (sb, _clock) = sandbox(1.0).await;
     let api = client(&sb);
     let job = api
-        .submit_job(&submit_request("wait", &["true"]))
+        .submit_job(&submit_request("wait", &["true"]), None)
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let id = job["job_id"].as_str().unwrap().to_string();
     // The artifact id is deterministic; asking for it early is a conflict, not a 404.
     let artifact_id = {
@@ -450,9 +458,10 @@ async fn jobs_and_logs_are_paginated() {
             vec!["echo", "ok"]
         };
         let job = api
-            .submit_job(&submit_request(&format!("job-{i}"), &cmd))
+            .submit_job(&submit_request(&format!("job-{i}"), &cmd), None)
             .await
-            .unwrap();
+            .unwrap()
+            .data;
         ids.push(job["job_id"].as_str().unwrap().to_string());
     }
     let mut seen = Vec::new();
@@ -555,13 +564,17 @@ async fn uploads_are_checked_and_capped() {
     .unwrap();
     let api = client(&sb);
     let slot = api
-        .create_upload(&CreateUploadRequest {
-            filename: "a.bin".into(),
-            content_type: None,
-            kind: None,
-        })
+        .create_upload(
+            &CreateUploadRequest {
+                filename: "a.bin".into(),
+                content_type: None,
+                kind: None,
+            },
+            None,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let upload = &slot["upload"];
     let id = upload["input_id"].as_str().unwrap();
     let put_url = upload["upload_url"].as_str().unwrap();
@@ -598,13 +611,17 @@ async fn uploads_are_checked_and_capped() {
     // An agent's own HTTP client completes a slot with its token and no key (it never sees the
     // per-run key); a wrong token or a wrong key is still refused, and no other route opens.
     let slot = api
-        .create_upload(&CreateUploadRequest {
-            filename: "b.bin".into(),
-            content_type: None,
-            kind: None,
-        })
+        .create_upload(
+            &CreateUploadRequest {
+                filename: "b.bin".into(),
+                content_type: None,
+                kind: None,
+            },
+            None,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let upload = &slot["upload"];
     let complete = format!(
         "{}{}",
@@ -709,9 +726,10 @@ async fn concurrent_changes_all_reach_the_state_file() {
     let submits = (0..20).map(|i| {
         let api = api.clone();
         async move {
-            api.submit_job(&submit_request(&format!("c{i}"), &["true"]))
+            api.submit_job(&submit_request(&format!("c{i}"), &["true"]), None)
                 .await
                 .unwrap()
+                .data
         }
     });
     let jobs = futures_util::future::join_all(submits).await;
@@ -754,9 +772,10 @@ async fn state_survives_a_restart() {
         b"a,b\n1,2\n"
     );
     let job = api
-        .submit_job(&submit_request("keep", &["true"]))
+        .submit_job(&submit_request("keep", &["true"]), None)
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let job_id = job["job_id"].as_str().unwrap().to_string();
     first.stop().await;
 
@@ -796,7 +815,7 @@ async fn a_state_file_cut_short_does_not_stop_the_start() {
     let first = start(options.clone()).await.unwrap();
     let api = client(&first);
     for i in 0..3 {
-        api.submit_job(&submit_request(&format!("j{i}"), &["true"]))
+        api.submit_job(&submit_request(&format!("j{i}"), &["true"]), None)
             .await
             .unwrap();
     }
@@ -853,6 +872,59 @@ async fn bad_options_are_refused() {
 }
 
 #[tokio::test]
+async fn idempotency_keys_replay_the_first_answer_and_refuse_another_body() {
+    let (sb, clock) = sandbox(FAST).await;
+    let api = client(&sb);
+    let request = submit_request("once", &["true"]);
+    let first = api.submit_job(&request, Some("key-1")).await.unwrap();
+    assert!(!first.replayed);
+    let again = api.submit_job(&request, Some("key-1")).await.unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.data, first.data, "the original answer, job and all");
+    assert_eq!(sb.app.lock().jobs.len(), 1, "nothing new was started");
+
+    let other = submit_request("other", &["true"]);
+    let err = api.submit_job(&other, Some("key-1")).await.unwrap_err();
+    assert_eq!(err.code, "IDEMPOTENCY_KEY_REUSED");
+    assert_eq!(err.status, Some(409));
+
+    let fresh = api.submit_job(&request, Some("key-2")).await.unwrap();
+    assert!(!fresh.replayed);
+    assert_ne!(fresh.data["job_id"], first.data["job_id"]);
+    // Without a key every submit is a new job.
+    api.submit_job(&request, None).await.unwrap();
+    assert_eq!(sb.app.lock().jobs.len(), 3);
+
+    // Upload slots too, and a key's namespace is per route.
+    let slot = CreateUploadRequest {
+        filename: "a.csv".into(),
+        content_type: None,
+        kind: None,
+    };
+    let s1 = api.create_upload(&slot, Some("slot-1")).await.unwrap();
+    let s2 = api.create_upload(&slot, Some("slot-1")).await.unwrap();
+    assert!(s2.replayed);
+    assert_eq!(s1.data["upload"]["input_id"], s2.data["upload"]["input_id"]);
+    let err = api.create_upload(&slot, Some("key-1")).await.unwrap_err();
+    assert_eq!(err.code, "IDEMPOTENCY_KEY_REUSED");
+
+    // Keys are remembered 24 hours by the sandbox's clock: just before, still a replay; after,
+    // the same key starts a new job.
+    clock.advance(Duration::from_secs(24 * 60 * 60 - 60));
+    assert!(
+        api.submit_job(&request, Some("key-1"))
+            .await
+            .unwrap()
+            .replayed
+    );
+    clock.advance(Duration::from_secs(120));
+    let later = api.submit_job(&request, Some("key-1")).await.unwrap();
+    assert!(!later.replayed);
+    assert_ne!(later.data["job_id"], first.data["job_id"]);
+    sb.stop().await;
+}
+
+#[tokio::test]
 async fn a_second_sandbox_on_the_same_dir_is_refused() {
     let dir = temp_dir("locked");
     let options = SandboxOptions {
@@ -862,9 +934,10 @@ async fn a_second_sandbox_on_the_same_dir_is_refused() {
     let first = start(options.clone()).await.unwrap();
     let api = client(&first);
     let job = api
-        .submit_job(&submit_request("mine", &["true"]))
+        .submit_job(&submit_request("mine", &["true"]), None)
         .await
-        .unwrap();
+        .unwrap()
+        .data;
     let err = start(options.clone()).await.unwrap_err();
     assert!(
         err.contains(&format!("in use by process {}", std::process::id())),
@@ -891,14 +964,14 @@ async fn a_change_that_cannot_be_saved_fails_the_request() {
     };
     let sb = start(options.clone()).await.unwrap();
     let api = client(&sb);
-    api.submit_job(&submit_request("saved", &["true"]))
+    api.submit_job(&submit_request("saved", &["true"]), None)
         .await
         .unwrap();
     // A directory where state.json should be: every later save fails.
     std::fs::remove_file(dir.join("state.json")).unwrap();
     std::fs::create_dir_all(dir.join("state.json").join("blocker")).unwrap();
     let err = api
-        .submit_job(&submit_request("lost", &["true"]))
+        .submit_job(&submit_request("lost", &["true"]), None)
         .await
         .unwrap_err();
     assert_eq!(err.code, "SANDBOX_SAVE_FAILED");

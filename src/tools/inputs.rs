@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use super::args::{Args, JsonObject, LOCAL_ONLY};
+use super::idempotency;
 use super::render::{data_budget, fit_page, own_page_start, page_note};
 use super::schema::{input_schema, output_schema};
 use super::summary::{count, len_of, text_of};
@@ -41,6 +42,11 @@ pub struct UploadJobInputArgs {
     pub path: Option<String>,
     /// Local server only: the file's text (at most 10 MiB). Uploaded and completed like path.
     pub content: Option<String>,
+    /// Optional, 1-255 printable ASCII characters (e.g. a UUID). Reuse it when retrying a call
+    /// whose answer you did not get: the same slot comes back instead of a new one. Use a new key
+    /// for another file. Omitted for a slot: derived from your arguments, so the same call
+    /// repeated within 10 minutes returns the first slot.
+    pub idempotency_key: Option<String>,
 }
 
 /// Largest `content` accepted inline (it already travelled through the JSON-RPC message).
@@ -54,8 +60,8 @@ pub const MAX_INLINE_CONTENT: usize = 10 * 1024 * 1024;
 /// What an upload_job_input call asks for.
 #[derive(Debug)]
 pub enum UploadPlan {
-    /// Create a signed slot; the caller uploads the bytes.
-    Slot(CreateUploadRequest),
+    /// Create a signed slot; the caller uploads the bytes. With the agent's idempotency key.
+    Slot(CreateUploadRequest, Option<String>),
     /// Upload these bytes now and complete the upload.
     OneStep(UploadSource, UploadOptions),
 }
@@ -69,6 +75,10 @@ impl UploadJobInputArgs {
             // Not enum-checked: the API accepts other kinds and decides itself.
             kind: a.string("kind", &[])?,
         };
+        let idempotency_key = a
+            .string("idempotency_key", &["idempotencyKey"])?
+            .map(|k| idempotency::validate_key("idempotency_key", &k))
+            .transpose()?;
         let path = a.absolute_path("path")?;
         let content = match a.lookup_raw("content") {
             None => None,
@@ -76,7 +86,7 @@ impl UploadJobInputArgs {
             Some(_) => return Err(Error::invalid_argument("content must be a string.")),
         };
         let source = match (path, content) {
-            (None, None) => return Ok(UploadPlan::Slot(request)),
+            (None, None) => return Ok(UploadPlan::Slot(request, idempotency_key)),
             (Some(_), Some(_)) => {
                 return Err(Error::invalid_argument(
                     "Give either path or content, not both.",
@@ -94,6 +104,7 @@ impl UploadJobInputArgs {
             filename: Some(request.filename),
             content_type: request.content_type,
             kind: request.kind,
+            idempotency_key,
         };
         Ok(UploadPlan::OneStep(source, options))
     }
@@ -110,6 +121,8 @@ pub struct UploadSlotData {
     pub filename: Option<String>,
     pub size_bytes: Option<Value>,
     pub ready: Option<bool>,
+    /// True when this answer repeats an earlier call with the same idempotency key: no new slot.
+    pub idempotent_replay: Option<bool>,
 }
 
 /// Arguments of `list_job_inputs`.
@@ -138,7 +151,9 @@ upload_url, then POST complete_url with the token and file metadata. Treat uploa
 secrets. Once complete, pass { input_id } in submit_job's input_files (kind input, mounted at \
 /workspace/inputs/<filename>) or script_files (kind script, mounted at /workspace/scripts/<filename>). \
 Locally, path uploads a regular file in one step: only inside the folders the user allowed (by \
-default their home folder, narrowed to the client's roots), never hidden files or folders.",
+default their home folder, narrowed to the client's roots), never hidden files or folders. \
+The same call repeated within 10 minutes returns the same slot (idempotent_replay: true); pass a new \
+idempotency_key to get a fresh slot for another file with the same name.",
     read_only: false,
     destructive: false,
     idempotent: false,
@@ -154,8 +169,8 @@ pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<To
     if !ctx.local_files && ["path", "content"].iter().any(|k| present(args, k)) {
         return Err(Error::forbidden(LOCAL_ONLY));
     }
-    let request = match UploadJobInputArgs::parse(args)? {
-        UploadPlan::Slot(request) => request,
+    let (request, explicit_key) = match UploadJobInputArgs::parse(args)? {
+        UploadPlan::Slot(request, key) => (request, key),
         UploadPlan::OneStep(_, _) if !ctx.local_files => {
             return Err(Error::forbidden(LOCAL_ONLY));
         }
@@ -168,6 +183,14 @@ pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<To
                 (source, _) => source,
             };
             let data = ctx.api.upload_file(source, options).await?;
+            if data.get("idempotent_replay") == Some(&Value::Bool(true)) {
+                let summary = format!(
+                    "Input {} was already created with this idempotency_key, so nothing was uploaded \
+again. Check list_job_inputs for its state; pass a new idempotency_key to upload another file.",
+                    text_of(&data, "input_id").unwrap_or_else(|| "unknown".into()),
+                );
+                return Ok(ToolOutput { data, summary });
+            }
             let summary = format!(
                 "Uploaded and completed {} ({} bytes). input_id={}. It is ready for submit_job.",
                 text_of(&data, "filename").unwrap_or_else(|| "input".into()),
@@ -177,13 +200,39 @@ pub async fn upload_job_input(ctx: &ToolContext, args: &JsonObject) -> Result<To
             return Ok(ToolOutput { data, summary });
         }
     };
-    let data = ctx.api.create_upload(&request).await?;
+    let key = match &explicit_key {
+        Some(key) => key.clone(),
+        None => {
+            let body = serde_json::to_value(&request).unwrap_or(Value::Null);
+            ctx.keys.key_for(&idempotency::fingerprint(
+                &ctx.caller,
+                "upload_job_input",
+                &body,
+            ))
+        }
+    };
+    let created = ctx.api.create_upload(&request, Some(&key)).await?;
+    let mut data = created.data;
     let upload = data.get("upload").cloned().unwrap_or(Value::Null);
-    let summary = format!(
-        "Created upload slot for {}. input_id={}.",
-        text_of(&upload, "filename").unwrap_or_else(|| "input".into()),
-        text_of(&upload, "input_id").unwrap_or_else(|| "unknown".into()),
-    );
+    let filename = text_of(&upload, "filename").unwrap_or_else(|| "input".into());
+    let input_id = text_of(&upload, "input_id").unwrap_or_else(|| "unknown".into());
+    let summary = if created.replayed {
+        let how = if explicit_key.is_some() {
+            "with the same idempotency_key"
+        } else {
+            "with the same arguments within 10 minutes"
+        };
+        if let Value::Object(map) = &mut data {
+            map.insert("idempotent_replay".into(), Value::Bool(true));
+        }
+        format!(
+            "This is the upload slot for {filename} you created earlier (input_id={input_id}): the same \
+request was repeated {how}, so no new slot was made. If its upload was already completed, pass a new \
+idempotency_key to upload another file."
+        )
+    } else {
+        format!("Created upload slot for {filename}. input_id={input_id}.")
+    };
     Ok(ToolOutput { data, summary })
 }
 
@@ -235,7 +284,7 @@ mod tests {
 
     #[test]
     fn upload_body_drops_absent_keys() {
-        let UploadPlan::Slot(body) =
+        let UploadPlan::Slot(body, _) =
             parse(json!({"filename": " script.py ", "kind": "script"})).unwrap()
         else {
             panic!("expected a slot request");

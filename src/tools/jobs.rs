@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
+use super::approval::{self, Answer, Question};
 use super::args::{Args, JsonObject};
+use super::idempotency;
 use super::render::{data_budget, fit_page, own_page_start, page_note, page_start};
 use super::schema::{input_schema, output_schema};
 use super::summary::{cost, count, first_text, len_of, next_cursor_suffix, text_of};
@@ -218,6 +220,11 @@ pub struct SubmitJobArgs {
     /// Free-form metadata stored with the job.
     #[schemars(with = "Option<Map<String, Value>>")]
     pub metadata: Option<JsonObject>,
+    /// Optional, 1-255 printable ASCII characters (e.g. a UUID). Reuse the same key when retrying
+    /// a submit whose answer you did not get: the job is never started twice. Use a new key to
+    /// start another identical job on purpose. Omitted: the server derives one from your
+    /// arguments, so the same call repeated within 10 minutes returns the first job.
+    pub idempotency_key: Option<String>,
 }
 
 impl SubmitJobArgs {
@@ -242,6 +249,10 @@ impl SubmitJobArgs {
             template: a.string("template", &[])?,
             model_size: a.number_as_given("model_size", &["model_size_gb"])?,
             metadata: a.object("metadata", &[])?,
+            idempotency_key: a
+                .string("idempotency_key", &["idempotencyKey"])?
+                .map(|k| idempotency::validate_key("idempotency_key", &k))
+                .transpose()?,
         })
     }
 
@@ -276,6 +287,13 @@ pub struct SubmittedJobData {
     pub status_message: Option<String>,
     pub submitted_at: Option<String>,
     pub estimated_cost_usd: Option<Value>,
+    /// True when this answer repeats an earlier submit with the same idempotency key: no new job
+    /// was started.
+    pub idempotent_replay: Option<bool>,
+    /// Present when the server asked the user: "approved", "declined" or "cancelled".
+    pub approval: Option<String>,
+    /// False when nothing was submitted (the user declined or dismissed the approval).
+    pub submitted: Option<bool>,
 }
 
 pub static SUBMIT_JOB: ToolDef = ToolDef {
@@ -285,7 +303,11 @@ pub static SUBMIT_JOB: ToolDef = ToolDef {
 incur usage charges: call estimate_job first and submit only after the user approves the cost. Files \
 must be uploaded and completed first (upload_job_input) and passed as input_files / script_files. \
 Returns a job_id; follow with get_job_events and get_job until the job is completed, failed, rejected \
-or cancelled, then get_job_logs and list_artifacts.",
+or cancelled, then get_job_logs and list_artifacts. Repeats are safe: the same call repeated within 10 \
+minutes returns the first job (idempotent_replay: true) instead of starting another; to retry a call \
+whose answer you lost, reuse its idempotency_key; to start another identical job on purpose, pass a \
+new idempotency_key. If the user set a cost cap or asked to confirm submits, the server asks them to \
+approve in the client first; when they decline, nothing is submitted: do not retry unless they ask.",
     read_only: false,
     destructive: false,
     idempotent: false,
@@ -297,19 +319,122 @@ or cancelled, then get_job_logs and list_artifacts.",
 };
 
 pub async fn submit_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
-    let request = SubmitJobArgs::parse(args)?.into_request();
-    let data = ctx.api.submit_job(&request).await?;
-    let summary = format!(
-        "{} id={} status={}.",
-        if ctx.simulated {
+    let mut parsed = SubmitJobArgs::parse(args)?;
+    let explicit_key = parsed.idempotency_key.take();
+    let request = parsed.into_request();
+
+    // The spending guard: estimate the same workload and ask the user when it says so.
+    let mut approved = false;
+    if !ctx.guard.is_off() {
+        let estimate = ctx.api.estimate_job(&estimate_for(&request)).await?;
+        if let Some(reason) = approval::needs_approval(&ctx.guard, &estimate) {
+            let question = Question::new(&request, &estimate, reason);
+            let Some(ask) = &ctx.ask else {
+                return Err(question.refusal());
+            };
+            match ask.ask(&question).await? {
+                Answer::Approved => approved = true,
+                answer => return Ok(not_submitted(&question, answer)),
+            }
+        }
+    }
+
+    let key = match &explicit_key {
+        Some(key) => key.clone(),
+        None => {
+            let body = serde_json::to_value(&request).unwrap_or(Value::Null);
+            ctx.keys
+                .key_for(&idempotency::fingerprint(&ctx.caller, "submit_job", &body))
+        }
+    };
+    let created = ctx.api.submit_job(&request, Some(&key)).await?;
+    let mut data = created.data;
+    let id = first_text(&data, &["job_id", "id"]).unwrap_or_else(|| "unknown".into());
+    let status = text_of(&data, "status").unwrap_or_else(|| "submitted".into());
+    let mut summary = if created.replayed {
+        let when = text_of(&data, "submitted_at")
+            .and_then(|t| idempotency::ago_from(&t))
+            .unwrap_or_else(|| "earlier".to_string());
+        let how = if explicit_key.is_some() {
+            "with the same idempotency_key"
+        } else {
+            "with the same arguments within 10 minutes"
+        };
+        format!(
+            "This is job {id} you submitted {when}: the same request was repeated {how}, so \
+nothing new was started (status then: {status}; call get_job for now). Pass a new idempotency_key \
+to start another job."
+        )
+    } else {
+        let what = if ctx.simulated {
             "Job submitted (simulated: no real compute, no cost)."
         } else {
             "Job submitted and real compute may start."
-        },
-        first_text(&data, &["job_id", "id"]).unwrap_or_else(|| "unknown".into()),
-        text_of(&data, "status").unwrap_or_else(|| "submitted".into()),
-    );
+        };
+        format!("{what} id={id} status={status}.")
+    };
+    if let Value::Object(map) = &mut data {
+        if created.replayed {
+            map.insert("idempotent_replay".into(), Value::Bool(true));
+        }
+        if approved {
+            map.insert("approval".into(), Value::String("approved".into()));
+        }
+    }
+    if approved {
+        summary = format!("Approved by the user in the client. {summary}");
+    }
     Ok(ToolOutput { data, summary })
+}
+
+/// The estimate of the workload a submit describes (the spending guard's check).
+pub fn estimate_for(request: &SubmitRequest) -> EstimateRequest {
+    EstimateRequest {
+        workload_type: request.workload_type,
+        model_size_gb: request.model_size_gb.clone(),
+        image: Some(request.image.clone()),
+        command: request.command.clone(),
+        args: request.args.clone(),
+        optimize_for: request.optimize_for,
+        template: request.template.clone(),
+        notes: None,
+    }
+}
+
+/// The result when the user did not approve: a normal outcome, not an error.
+fn not_submitted(question: &Question, answer: Answer) -> ToolOutput {
+    let (approval, summary) = match answer {
+        Answer::Declined => (
+            "declined",
+            format!(
+                "Not submitted: the user declined \"{}\" (estimated {} USD) in the client. Nothing \
+was started. Do not submit it again unless the user asks.",
+                question.name, question.cost
+            ),
+        ),
+        Answer::Deferred => (
+            "pending",
+            "Not submitted yet: waiting for the user's approval in the client.".to_string(),
+        ),
+        Answer::Cancelled | Answer::Approved => (
+            "cancelled",
+            format!(
+                "Not submitted: the approval request for \"{}\" (estimated {} USD) was dismissed \
+without an answer. Nothing was started. Ask the user before trying again.",
+                question.name, question.cost
+            ),
+        ),
+    };
+    ToolOutput {
+        data: json!({
+            "submitted": false,
+            "approval": approval,
+            "name": question.name,
+            "estimated_cost": question.cost,
+            "likely_gpu_type": question.gpu,
+        }),
+        summary,
+    }
 }
 
 // ---- list_jobs ------------------------------------------------------------------------------

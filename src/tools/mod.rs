@@ -3,8 +3,10 @@
 //!
 //! Tools are grouped by resource: [`jobs`], [`inputs`], [`artifacts`].
 
+pub mod approval;
 pub mod args;
 pub mod artifacts;
+pub mod idempotency;
 pub mod inputs;
 pub mod jobs;
 pub mod render;
@@ -19,10 +21,12 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiClient;
-use crate::config::{ConfigError, ResultLimits, ToolSelection};
+use crate::config::{ConfigError, ResultLimits, SpendingGuard, ToolSelection};
 use crate::error::Result;
 use crate::files::AllowedRoots;
+use approval::AskUser;
 pub use args::JsonObject;
+use idempotency::KeyMemory;
 
 /// Every tool, registered once, in the seed's order (that is the order of `tools/list`), then the
 /// tools this server adds. `tools/list`, `--tools`/`--read-only`, hosted scope checks, the JS library
@@ -113,6 +117,15 @@ pub struct ToolContext {
     pub simulated: bool,
     /// How big a result may be (paged tools fit their pages to it) and how long a wait may last.
     pub limits: ResultLimits,
+    /// Who is calling, as an opaque hash (of the API key, or of the OAuth subject and
+    /// workspace): part of every derived idempotency key. Never the credential itself.
+    pub caller: Arc<str>,
+    /// Derived idempotency keys handed out recently; shared by all calls of one server or client.
+    pub keys: Arc<KeyMemory>,
+    /// When a submit needs the user's approval.
+    pub guard: SpendingGuard,
+    /// How to ask the user, when the caller can (the MCP server with a capable client).
+    pub ask: Option<Arc<dyn AskUser>>,
 }
 
 /// One progress report of a long-running tool.
@@ -127,6 +140,7 @@ pub type ProgressSink = Arc<dyn Fn(Progress) + Send + Sync>;
 
 impl ToolContext {
     pub fn new(api: ApiClient, local_files: bool) -> Self {
+        let caller = api.caller_id().into();
         ToolContext {
             api,
             local_files,
@@ -135,6 +149,10 @@ impl ToolContext {
             progress: None,
             simulated: false,
             limits: ResultLimits::default(),
+            caller,
+            keys: Arc::new(KeyMemory::default()),
+            guard: SpendingGuard::default(),
+            ask: None,
         }
     }
 

@@ -1,6 +1,8 @@
 //! What one hosted request may use: the server's own tool set (flags and env, the upper bound),
 //! narrowed by the request (`X-MCP-Readonly`, `X-MCP-Tools`, `X-MCP-Exclude-Tools` headers and
-//! URL forms such as `/mcp/readonly`), and the token's scopes. A call to an offered tool the token
+//! URL forms such as `/mcp/readonly`), and the token's scopes. The request's spending headers
+//! (`X-MCP-Max-Job-Cost-Usd`, `X-MCP-Confirm-Submit`) are read here too and, like the others, can
+//! only tighten the server's setting. A call to an offered tool the token
 //! has no scope for is refused before rmcp sees it, with the `403 insufficient_scope` challenge
 //! (MCP authorization, scope challenge), so the client can step up.
 
@@ -14,11 +16,14 @@ use axum::response::{IntoResponse, Json, Response};
 use serde_json::{Value, json};
 
 use super::auth::AuthInfo;
+use crate::config::{SpendingGuard, parse_cost};
 use crate::tools::{self, Tool};
 
 pub const READONLY_HEADER: &str = "x-mcp-readonly";
 pub const TOOLS_HEADER: &str = "x-mcp-tools";
 pub const EXCLUDE_TOOLS_HEADER: &str = "x-mcp-exclude-tools";
+pub const MAX_JOB_COST_HEADER: &str = "x-mcp-max-job-cost-usd";
+pub const CONFIRM_SUBMIT_HEADER: &str = "x-mcp-confirm-submit";
 
 /// The MCP paths served, and whether the path itself asks for read-only tools.
 pub const MCP_PATHS: [(&str, bool); 2] = [("/mcp", false), ("/mcp/readonly", true)];
@@ -27,6 +32,11 @@ pub const MCP_PATHS: [(&str, bool); 2] = [("/mcp", false), ("/mcp/readonly", tru
 /// MCP handler.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestTools(pub Arc<[Tool]>);
+
+/// The spending guard this request asked for (before the server's own is applied with
+/// [`SpendingGuard::tighten`], so it can only tighten): stored in the request's extensions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestSpending(pub SpendingGuard);
 
 /// A header value that is neither a boolean nor a list of known tools.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +78,42 @@ pub fn parse_tool_list<'a>(
     Ok(seen_header.then_some(tools))
 }
 
+/// Every value of one header (repeated headers in order), as text.
+fn header_values<'a>(
+    headers: &'a HeaderMap,
+    name: &'static str,
+) -> Result<Vec<&'a str>, BadHeader> {
+    headers
+        .get_all(name)
+        .iter()
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| BadHeader(format!("{name} must be ASCII text.")))
+        })
+        .collect()
+}
+
+/// The spending guard the request's `X-MCP-Max-Job-Cost-Usd` and `X-MCP-Confirm-Submit` ask for,
+/// with the same value rules as the other `X-MCP-*` headers and the settings (a cap is a
+/// non-negative amount in USD; confirmation a boolean). Repeated headers: the lowest cap, and
+/// confirmation if any asks. The server applies it with [`SpendingGuard::tighten`], so a header
+/// can never loosen the server's guard.
+pub fn request_spending(headers: &HeaderMap) -> Result<SpendingGuard, BadHeader> {
+    let mut requested = SpendingGuard::default();
+    for value in header_values(headers, MAX_JOB_COST_HEADER)? {
+        let cap = parse_cost("X-MCP-Max-Job-Cost-Usd", Some(value.to_string()))
+            .map_err(|e| BadHeader(e.to_string()))?;
+        requested = requested.tighten(SpendingGuard {
+            max_job_cost_usd: cap,
+            confirm_submit: false,
+        });
+    }
+    for value in header_values(headers, CONFIRM_SUBMIT_HEADER)? {
+        requested.confirm_submit |= parse_flag("X-MCP-Confirm-Submit", value)?;
+    }
+    Ok(requested)
+}
+
 /// The tools offered to this request: `server` (the upper bound) narrowed by the path and the
 /// headers. Nothing here can add a tool the server does not offer.
 pub fn request_tools(
@@ -75,16 +121,7 @@ pub fn request_tools(
     path_read_only: bool,
     headers: &HeaderMap,
 ) -> Result<Vec<Tool>, BadHeader> {
-    let text = |name: &'static str| {
-        headers
-            .get_all(name)
-            .iter()
-            .map(|v| {
-                v.to_str()
-                    .map_err(|_| BadHeader(format!("{name} must be ASCII text.")))
-            })
-            .collect::<Result<Vec<&str>, BadHeader>>()
-    };
+    let text = |name| header_values(headers, name);
     let mut read_only = path_read_only;
     for value in text(READONLY_HEADER)? {
         read_only |= parse_flag("X-MCP-Readonly", value)?;
@@ -163,8 +200,10 @@ pub async fn narrow(
 ) -> Response {
     let path = request.uri().path().to_string();
     let path_read_only = MCP_PATHS.iter().any(|(p, ro)| *p == path && *ro);
-    let offered = match request_tools(&state.server_tools, path_read_only, request.headers()) {
-        Ok(tools) => tools,
+    let narrowed = request_tools(&state.server_tools, path_read_only, request.headers())
+        .and_then(|tools| Ok((tools, request_spending(request.headers())?)));
+    let (offered, spending) = match narrowed {
+        Ok(narrowed) => narrowed,
         Err(BadHeader(message)) => {
             return refuse(StatusCode::BAD_REQUEST, "INVALID_HEADER", &message);
         }
@@ -176,6 +215,7 @@ pub async fn narrow(
     request
         .extensions_mut()
         .insert(RequestTools(offered.clone().into()));
+    request.extensions_mut().insert(RequestSpending(spending));
     if request.method() != Method::POST {
         return next.run(request).await;
     }
@@ -329,5 +369,51 @@ mod tests {
             missing_scope(batch.as_bytes(), offered, &auth).map(|m| m.0),
             Some(&tools::jobs::CANCEL_JOB)
         );
+    }
+
+    #[test]
+    fn spending_headers_follow_the_setting_rules() {
+        assert_eq!(
+            request_spending(&headers(&[])).unwrap(),
+            SpendingGuard::default()
+        );
+        let guard = request_spending(&headers(&[
+            ("x-mcp-max-job-cost-usd", "1.5"),
+            ("x-mcp-max-job-cost-usd", "$0.75"),
+            ("x-mcp-confirm-submit", "no"),
+            ("x-mcp-confirm-submit", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(guard.max_job_cost_usd, Some(0.75), "the lowest cap");
+        assert!(guard.confirm_submit, "any request for confirmation");
+        let err = request_spending(&headers(&[("x-mcp-max-job-cost-usd", "cheap")]))
+            .unwrap_err()
+            .0;
+        assert!(
+            err.starts_with("X-MCP-Max-Job-Cost-Usd must be a non-negative amount"),
+            "{err}"
+        );
+        let err = request_spending(&headers(&[("x-mcp-max-job-cost-usd", "-1")]))
+            .unwrap_err()
+            .0;
+        assert!(err.starts_with("X-MCP-Max-Job-Cost-Usd"), "{err}");
+        let err = request_spending(&headers(&[("x-mcp-confirm-submit", "perhaps")]))
+            .unwrap_err()
+            .0;
+        assert_eq!(
+            err,
+            "X-MCP-Confirm-Submit must be true or false (1/0, yes/no, on/off)."
+        );
+        // Only tightens: a higher cap or confirmation off leaves the server's guard.
+        let server = SpendingGuard {
+            max_job_cost_usd: Some(1.0),
+            confirm_submit: true,
+        };
+        let loose = request_spending(&headers(&[
+            ("x-mcp-max-job-cost-usd", "1000"),
+            ("x-mcp-confirm-submit", "false"),
+        ]))
+        .unwrap();
+        assert_eq!(server.tighten(loose), server);
     }
 }

@@ -91,7 +91,10 @@ so tasks are readable on this instance only (set the same key on every replica)"
     let tools = crate::tools::select(&config.tools).map_err(|e| e.to_string())?;
     let server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
-        .hosted(signer);
+        .hosted(signer)
+        // Approval states are sealed with a key every replica derives from the shared token.
+        .with_spending(config.spending)
+        .with_approval_secret(config.service_token.expose().as_bytes());
     let mut mcp_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
