@@ -57,21 +57,11 @@ fn describe_key(key: &str) -> (Status, String) {
 /// Which of the settings `doctor` reads are set, and where (names only: values may be secret).
 /// Listed from the settings table, so a new setting shows up here without an edit.
 fn settings_in_use(env: &dyn Env, overrides: &Overrides) -> String {
-    let flags = [
-        ("--api-base", overrides.api_base.is_some()),
-        ("--timeout-ms", overrides.timeout_ms.is_some()),
-        ("--read-only", overrides.read_only),
-        ("--tools", overrides.tools.is_some()),
-    ];
     let set: Vec<String> = SETTINGS
         .iter()
         .filter(|s| s.modes.contains(&Mode::Doctor))
         .flat_map(|s| {
-            let flag = s
-                .flags
-                .iter()
-                .filter_map(|f| f.split(' ').next())
-                .find(|f| flags.contains(&(*f, true)));
+            let flag = s.flag().filter(|_| overrides.is_set(s));
             let var = s.env.iter().find(|v| env.get(v).is_some());
             flag.map(|f| f.to_string())
                 .into_iter()
@@ -122,10 +112,9 @@ pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check
         base: env,
         values: vec![("JUNGLE_GRID_API_KEY", sandbox.api_key().to_string())],
     };
-    let overrides = Overrides {
-        api_base: Some(sandbox.base_url().to_string()),
-        ..overrides.clone()
-    };
+    let overrides = overrides
+        .clone()
+        .with(&config::settings::API_BASE, sandbox.base_url());
     let mut checks = diagnose(&overlay, &overrides).await;
     for c in &mut checks {
         if c.name == "settings" {
