@@ -770,6 +770,59 @@ mod tests {
         );
     }
 
+    /// Every row is registered in `SETTINGS`, once.
+    #[test]
+    fn every_row_is_registered_once() {
+        let source = include_str!("settings.rs");
+        let rows = source.matches(concat!(": Setting", " = Setting {")).count();
+        assert_eq!(
+            rows,
+            SETTINGS.len(),
+            "a `static` row is missing from SETTINGS"
+        );
+        for (i, a) in SETTINGS.iter().enumerate() {
+            for b in &SETTINGS[i + 1..] {
+                assert!(!std::ptr::eq(*a, *b), "{:?} is registered twice", a.env);
+            }
+        }
+    }
+
+    /// The one rule: flag, else the first variable that is set (a blank one included), else the
+    /// default; the name says where the value came from.
+    #[test]
+    fn resolve_order_and_source() {
+        let none = Overrides::default();
+        let found = resolve(&[], &none, &API_BASE);
+        assert_eq!(
+            (found.name, found.source, found.value),
+            ("JUNGLEGRID_API_BASE", Source::Default, None)
+        );
+        let legacy = [("JUNGLE_GRID_API_URL", "l")];
+        let found = resolve(&legacy, &none, &API_BASE);
+        assert_eq!(found.source, Source::Env("JUNGLE_GRID_API_URL"));
+        let both = [("JUNGLE_GRID_API_URL", "l"), ("JUNGLEGRID_API_BASE", " ")];
+        let found = resolve(&both, &none, &API_BASE);
+        assert_eq!(
+            (found.name, found.value.as_deref()),
+            ("JUNGLEGRID_API_BASE", Some(" "))
+        );
+        let flag = none.clone().with(&API_BASE, "f");
+        let found = resolve(&both, &flag, &API_BASE);
+        assert_eq!(
+            (found.name, found.source, found.value.as_deref()),
+            ("--api-base", Source::Flag, Some("f"))
+        );
+        // A single-valued flag given twice keeps the last; a repeating one keeps all.
+        let twice = flag.with(&API_BASE, "g");
+        assert_eq!(twice.all(&API_BASE), ["g"]);
+        let dirs = Overrides::default()
+            .with(&ALLOW_DIR, "/a")
+            .with(&ALLOW_DIR, "/b");
+        assert_eq!(dirs.all(&ALLOW_DIR), ["/a", "/b"]);
+        assert_eq!(dirs.get(&ALLOW_DIR), Some("/b"));
+        assert!(!dirs.is_set(&API_BASE));
+    }
+
     #[test]
     fn help_lists_every_flag_and_variable() {
         let help = help_text();
