@@ -172,6 +172,7 @@ impl Introspector {
     pub fn new(config: &HttpConfig) -> Result<Self, String> {
         let url = Url::parse(&format!("{}/oauth/introspect", config.api.base))
             .map_err(|e| format!("invalid introspection URL: {e}"))?;
+        crate::api::client::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(config.introspection_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -607,43 +608,29 @@ mod tests {
         Introspector::new(&config).unwrap().with_clock(clock)
     }
 
-    /// The cache trusts an accepted token for `OAUTH_TOKEN_CACHE_MS`, by the clock, then asks
-    /// again (driven clock, no sleep).
+    /// An accepted token is trusted until `OAUTH_TOKEN_CACHE_MS` has passed, and never past its
+    /// own `exp`, whichever comes first; then introspection is asked again. Driven clock, no
+    /// sleep.
     #[tokio::test]
-    async fn cached_token_expires_after_the_cache_time() {
+    async fn cached_token_is_trusted_until_the_cache_time_or_its_exp() {
         use std::sync::atomic::Ordering;
-        let clock = crate::clock::ManualClock::new();
-        let (base, calls) = introspection(clock.clone(), 3600).await;
-        let auth = introspector(&base, clock.clone(), "400");
-        let header = Some("Bearer user-token");
-        assert!(auth.authenticate(header).await.is_ok());
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        clock.advance(Duration::from_millis(399));
-        assert!(auth.authenticate(header).await.is_ok());
-        assert_eq!(calls.load(Ordering::SeqCst), 1, "still cached at 399 ms");
-        assert_eq!(auth.cached_tokens(), 1);
-        clock.advance(Duration::from_millis(1));
-        assert!(auth.authenticate(header).await.is_ok());
-        assert_eq!(calls.load(Ordering::SeqCst), 2, "asked again at 400 ms");
-    }
-
-    /// Never trusted past the token's own `exp`, even when the cache time is longer.
-    #[tokio::test]
-    async fn cached_token_never_outlives_its_exp() {
-        use std::sync::atomic::Ordering;
-        let clock = crate::clock::ManualClock::new();
-        // Start on a whole second so `exp` (whole seconds) is exactly 1 s away.
-        clock.advance(Duration::from_millis(1000 - clock.now_ms() % 1000));
-        let (base, calls) = introspection(clock.clone(), 1).await;
-        let auth = introspector(&base, clock.clone(), "60000");
-        let header = Some("Bearer short-lived");
-        assert!(auth.authenticate(header).await.is_ok());
-        clock.advance(Duration::from_millis(999));
-        assert!(auth.authenticate(header).await.is_ok());
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-        clock.advance(Duration::from_millis(1));
-        assert!(auth.authenticate(header).await.is_ok());
-        assert_eq!(calls.load(Ordering::SeqCst), 2, "asked again at exp");
+        // (OAUTH_TOKEN_CACHE_MS, the token's exp in seconds from now, when it is asked again)
+        for (cache_ms, exp_in_secs, expires_after_ms) in [("400", 3600, 400), ("60000", 1, 1000)] {
+            let clock = crate::clock::ManualClock::new();
+            // Start on a whole second, so an `exp` (whole seconds) is exactly that far away.
+            clock.advance(Duration::from_millis(1000 - clock.now_ms() % 1000));
+            let (base, calls) = introspection(clock.clone(), exp_in_secs).await;
+            let auth = introspector(&base, clock.clone(), cache_ms);
+            let header = Some("Bearer user-token");
+            assert!(auth.authenticate(header).await.is_ok());
+            clock.advance(Duration::from_millis(expires_after_ms - 1));
+            assert!(auth.authenticate(header).await.is_ok());
+            assert_eq!(calls.load(Ordering::SeqCst), 1, "{cache_ms}: still cached");
+            assert_eq!(auth.cached_tokens(), 1);
+            clock.advance(Duration::from_millis(1));
+            assert!(auth.authenticate(header).await.is_ok());
+            assert_eq!(calls.load(Ordering::SeqCst), 2, "{cache_ms}: asked again");
+        }
     }
 
     /// A refused token is remembered for 10 s by the clock, then asked about again.
