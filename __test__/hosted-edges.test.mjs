@@ -9,6 +9,7 @@ import { connect } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { SERVICE_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { activeToken, post, startHosted } from './helpers/http-server.mjs'
+import { waitFor } from './helpers/mcp.mjs'
 
 const LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list' }
 const GET_JOB = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_job', arguments: { job_id: 'job_123' } } }
@@ -76,14 +77,6 @@ async function scrape(hosted) {
 /** Peak resident memory of a process, in MiB. */
 const peakRssMiB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024
 
-/** Waits (bounded) until `check()` is true. */
-async function until(check, what, tries = 200) {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  assert.fail(`never happened: ${typeof what === "function" ? what() : what}`)
-}
 
 let upstream
 let hosted
@@ -236,7 +229,7 @@ describe('operators', () => {
     scopedTokens(upstream)
     const { res } = await post(hosted.url, GET_JOB, { authorization: 'Bearer tok:jobs:read+logged' })
     assert.equal(res.status, 200)
-    await until(() => hosted.stderr().includes('"tool":"get_job"'), 'the access line')
+    await waitFor(() => hosted.stderr().includes('"tool":"get_job"'), { what: 'the access line' })
     const lines = hosted.stderr().split('\n').filter((l) => l.startsWith('{') && l.includes('"type":"access"')).map((l) => JSON.parse(l))
     const line = lines.find((l) => l.tool === 'get_job')
     assert.equal(line.method, 'POST')
@@ -323,7 +316,7 @@ describe('limits', () => {
     try {
       upstream.delayMs = 1500
       const held = [post(capped.url, GET_JOB, { authorization: 'Bearer tok:jobs:read' }), post(capped.url, GET_JOB, { authorization: 'Bearer tok:jobs:read' })]
-      await until(() => upstream.inFlight === 2, 'two calls held at the API')
+      await waitFor(() => upstream.inFlight === 2, { what: 'two calls held at the API' })
       const { res, json } = await post(capped.url, GET_JOB, { authorization: 'Bearer tok:jobs:read' })
       assert.equal(res.status, 503)
       assert.equal(json.error.code, 'OVERLOADED')
@@ -361,7 +354,7 @@ describe('limits', () => {
       let answer = ''
       partial.on('data', (d) => (answer += d))
       partial.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer tok:jobs:read\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`)
-      await until(() => answer.includes('}}'), () => `an answer to the unfinished body (got ${JSON.stringify(answer)})`)
+      await waitFor(() => answer.includes('}}'), { what: () => `an answer to the unfinished body (got ${JSON.stringify(answer)})` })
       partial.destroy()
       assert.match(answer, /^HTTP\/1\.1 408/)
       const json = JSON.parse(/\{.*\}/s.exec(answer)[0])
@@ -388,7 +381,7 @@ describe('limits', () => {
         if (i % 2 === 1) s.on('connect', () => s.write('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: '))
         sockets.push(s)
       }
-      await until(() => sockets.every((s) => !s.connecting), 'the flood connected', 400)
+      await waitFor(() => sockets.every((s) => !s.connecting), { what: 'the flood connected' })
       const trickle = (async () => {
         for (let tick = 0; tick < 100 && trickling; tick++) {
           for (const s of sockets.filter((_, i) => i % 2 === 1)) if (!s.destroyed) s.write('a')

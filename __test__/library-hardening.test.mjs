@@ -1,11 +1,11 @@
 // Issue 14 item 6: the JS library cannot be polluted and always fails with JungleGridError:
 // API keys like __proto__ stay data, options are read as own properties only, bad arguments are
 // INVALID_ARGUMENT naming the argument, and a signal stops the request in flight.
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { waitFor } from './helpers/mcp.mjs'
+import { API_KEY } from './helpers/fake-upstream.mjs'
+import { fakeApis, waitFor } from './helpers/mcp.mjs'
 
 const require = createRequire(import.meta.url)
 const { JungleGridClient, JungleGridError, startSandbox } = require('../lib/index.js')
@@ -23,18 +23,10 @@ describe('the JS library against a hostile API and hostile inputs', () => {
   let upstream
   let evil
   let client
-  before(async () => {
-    upstream = await startFakeUpstream()
-    evil = await startFakeUpstream()
+  fakeApis(2, ([a, b]) => {
+    upstream = a
+    evil = b
     client = new JungleGridClient({ apiKey: API_KEY, apiBase: upstream.base })
-  })
-  after(async () => {
-    await upstream.stop()
-    await evil.stop()
-  })
-  beforeEach(() => {
-    upstream.reset()
-    evil.reset()
   })
 
   test('an API answer with a __proto__ key is plain data', async () => {

@@ -258,8 +258,11 @@ describe('waitForJob', () => {
   test('rejects with ABORTED when the signal aborts', async () => {
     upstream.jobResponder = (id) => ({ job_id: id, status: 'running' })
     const controller = new AbortController()
-    setTimeout(() => controller.abort(), 50)
-    await assert.rejects(jg.waitForJob('job_1', { pollIntervalMs: 1000, signal: controller.signal }), { code: 'ABORTED' })
+    const waiting = jg.waitForJob('job_1', { pollIntervalMs: 60_000, signal: controller.signal })
+    // Abort once the first poll has reached the API (a state, not a time).
+    await upstream.waitForRequests(1)
+    controller.abort()
+    await assert.rejects(waiting, { code: 'ABORTED' })
   })
 })
 

@@ -7,6 +7,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { waitFor } from './helpers/mcp.mjs'
 
 const run = promisify(execFile)
 const root = new URL('..', import.meta.url).pathname
@@ -76,8 +77,7 @@ test('installed from the tarballs, the bin runs and serves tools/list', { skip: 
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pack', version: '1' } } }) + '\n')
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n')
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) + '\n')
-  const deadline = Date.now() + 20000
-  while (!out.includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  await waitFor(() => out.includes('"id":2'), { timeoutMs: 20_000 }).catch(() => {}) // asserted below, with the output
   child.stdin.end()
   const list = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === 2)
   assert.ok(list, `no tools/list answer: ${out}`)

@@ -2,23 +2,14 @@
 // logging; no secret (API key, upload token, signed URL query) ever reaches stderr, even at trace;
 // clean exits on stdin close, SIGTERM and SIGINT; the seed's missing-key message; --version, --help
 // and unknown flags; and the API base / timeout configuration (contract Part A 4, Part B 5.3).
-import { after, afterEach, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { API_KEY, closedPort, SIGNATURE, startFakeUpstream, UPLOAD_TOKEN } from './helpers/fake-upstream.mjs'
-import { connectV1, hostEnv, PACKAGE, runBin, spawnRaw, text } from './helpers/mcp.mjs'
+import { API_KEY, closedPort, SIGNATURE, UPLOAD_TOKEN } from './helpers/fake-upstream.mjs'
+import { connectV1, hostEnv, PACKAGE, runBin, spawnRaw, stdioSuite, text } from './helpers/mcp.mjs'
 
 describe('the server as a process (TS test vectors)', () => {
   let api
-
-  before(async () => {
-    api = await startFakeUpstream({ vectors: true })
-  })
-
-  after(async () => {
-    await api?.stop()
-  })
-
-  afterEach(() => api.reset())
+  stdioSuite({ vectors: true, client: null }, (s) => ({ api } = s))
 
   /** Every stdout line is one JSON-RPC 2.0 message. */
   function assertAllJsonRpc(lines) {
@@ -280,7 +271,7 @@ describe('the server as a process (TS test vectors)', () => {
 
     test('--api-base and --timeout-ms override the environment', async () => {
       const dead = await closedPort()
-      api.delay(3000, 'job')
+      api.delay(60_000, 'job') // never answers within the 250 ms timeout
       const mcp = await connectV1(null, {
         listTools: true,
         env: { JUNGLEGRID_API_BASE: `http://127.0.0.1:${dead}`, JUNGLE_GRID_TIMEOUT_MS: '60000' },

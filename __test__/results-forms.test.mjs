@@ -2,10 +2,10 @@
 // alone and structuredContent alone each carry every field an agent needs next, and no result of
 // any tool exceeds the size budget in either form. Paging 3,000 log entries of 400 characters
 // returns every entry exactly once.
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startFakeUpstream, UPLOAD_TOKEN } from './helpers/fake-upstream.mjs'
-import { connectV1, spawnRaw, text } from './helpers/mcp.mjs'
+import { UPLOAD_TOKEN } from './helpers/fake-upstream.mjs'
+import { connectV1, spawnRaw, stdioSuite, text } from './helpers/mcp.mjs'
 
 const BUDGET = 100_000
 
@@ -29,14 +29,7 @@ function withinBudget(result, budget = BUDGET) {
 describe('each tool: the text alone and structuredContent alone carry what the agent needs next', () => {
   let upstream
   let mcp
-  before(async () => {
-    upstream = await startFakeUpstream()
-    mcp = await connectV1(upstream)
-  })
-  after(async () => {
-    await mcp.close()
-    await upstream.stop()
-  })
+  stdioSuite({ reset: false }, (s) => ({ api: upstream, mcp } = s))
 
   const cases = (f) => [
     ['estimate_job', { workload_type: 'batch' }, 'Estimate available. Likely route: A100. Estimated cost: $0.10-$0.20 USD.', {
@@ -135,14 +128,7 @@ describe('each tool: the text alone and structuredContent alone carry what the a
 describe('size budget', () => {
   let upstream
   let mcp
-  before(async () => {
-    upstream = await startFakeUpstream()
-    mcp = await connectV1(upstream)
-  })
-  after(async () => {
-    await mcp.close()
-    await upstream.stop()
-  })
+  stdioSuite({ reset: false }, (s) => ({ api: upstream, mcp } = s))
 
   /** A job's logs as the API pages them: numeric cursors, `limit` entries per page. */
   function serveLogs(entries) {

@@ -2,14 +2,14 @@
 // nothing reaches the other host); signed URLs never reach loopback, link-local or private
 // addresses unless the API base is one; upstream text reaches the agent without control or bidi
 // characters. Through the official MCP client and the JS library, against the one fake API.
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { API_KEY, SIGNATURE, startFakeUpstream, FakeUpstream } from './helpers/fake-upstream.mjs'
-import { connectV1, text } from './helpers/mcp.mjs'
+import { API_KEY, SIGNATURE, FakeUpstream } from './helpers/fake-upstream.mjs'
+import { connectV1, fakeApis, text } from './helpers/mcp.mjs'
 
 const require = createRequire(import.meta.url)
 const { JungleGridClient } = require('../lib/index.js')
@@ -22,20 +22,14 @@ describe('the API client follows no redirects', () => {
   let upstream
   let elsewhere
   let mcp
+  fakeApis(2, ([a, b]) => {
+    upstream = a
+    elsewhere = b
+  })
   before(async () => {
-    upstream = await startFakeUpstream()
-    elsewhere = await startFakeUpstream()
     mcp = await connectV1(upstream)
   })
-  after(async () => {
-    await mcp.close()
-    await upstream.stop()
-    await elsewhere.stop()
-  })
-  beforeEach(() => {
-    upstream.reset()
-    elsewhere.reset()
-  })
+  after(() => mcp.close())
 
   test('a 307 on submit_job is an error and the other host receives nothing', async () => {
     upstream.override('submit', { status: 307, headers: { location: `${elsewhere.base}/v1/mcp/jobs` } })
@@ -100,20 +94,14 @@ describe('signed URLs only reach the API base\'s kind of address', () => {
   let upstream
   let other
   let tmp
-  before(async () => {
-    upstream = await startFakeUpstream()
-    other = await startFakeUpstream()
+  fakeApis(2, ([a, b]) => {
+    upstream = a
+    other = b
+  })
+  before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'jg-redirects-'))
   })
-  after(async () => {
-    await upstream.stop()
-    await other.stop()
-    rmSync(tmp, { recursive: true, force: true })
-  })
-  beforeEach(() => {
-    upstream.reset()
-    other.reset()
-  })
+  after(() => rmSync(tmp, { recursive: true, force: true }))
 
   const client = (base) => new JungleGridClient({ apiKey: API_KEY, apiBase: base })
 

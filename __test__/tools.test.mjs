@@ -3,9 +3,9 @@
 // path and query, headers, exact JSON body) and the result: the summary text (contract Part B 3.3),
 // structuredContent.data, and the SDK's own outputSchema validation. Also many calls in flight at
 // once over one session (proven by the fake API's in-flight high-water mark, never by timing).
-import { after, afterEach, before, describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { API_KEY, okData, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { API_KEY, okData } from './helpers/fake-upstream.mjs'
 import { connectV1, connectV2, SEED_TOOLS, stdioSuite, summaryLine, text } from './helpers/mcp.mjs'
 
 describe('default fixtures', () => {
@@ -589,16 +589,7 @@ describe('concurrency, TS test vectors', () => {
   const N = 200
 
   let api
-
-  before(async () => {
-    api = await startFakeUpstream({ vectors: true })
-  })
-
-  after(async () => {
-    await api?.stop()
-  })
-
-  afterEach(() => api.reset())
+  stdioSuite({ vectors: true, client: null }, (s) => ({ api } = s))
 
   /** get_job answers with the id it was asked for, once `overlap` requests are in flight at once. */
   function echoJobs(overlap) {

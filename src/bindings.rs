@@ -226,17 +226,17 @@ pub async fn start_http_server(
     options: Option<NativeHttpOptions>,
 ) -> napi::Result<NativeHttpServer> {
     let port = options.as_ref().and_then(|o| o.port);
-    let http = crate::config::http::HttpOverrides {
-        // 0 (any free port) is valid here but not as a configured PORT; it is applied below.
-        port: port.filter(|p| *p != 0).map(|p| p.to_string()),
-        host: options.as_ref().and_then(|o| o.host.clone()),
-    };
-    let mut config = crate::config::http::HttpConfig::from_env(
-        &ProcessEnv,
-        &crate::config::Overrides::default(),
-        &http,
-    )
-    .map_err(|e| napi::Error::from_reason(e.to_string()))?;
+    use crate::config::settings;
+    let mut overrides = crate::config::Overrides::default();
+    // 0 (any free port) is valid here but not as a configured PORT; it is applied below.
+    if let Some(p) = port.filter(|p| *p != 0) {
+        overrides.set(&settings::PORT, p.to_string());
+    }
+    if let Some(host) = options.as_ref().and_then(|o| o.host.clone()) {
+        overrides.set(&settings::HOST, host);
+    }
+    let mut config = crate::config::http::HttpConfig::from_env(&ProcessEnv, &overrides)
+        .map_err(|e| napi::Error::from_reason(e.to_string()))?;
     if port == Some(0) {
         config.port = 0;
     }

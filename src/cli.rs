@@ -5,7 +5,8 @@ use std::ffi::OsString;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::config::http::{HttpConfig, HttpOverrides};
+use crate::config::http::HttpConfig;
+use crate::config::settings::{self, resolve};
 use crate::config::{Config, ConfigError, Env, Overrides};
 use crate::{doctor, logging, transport};
 
@@ -36,58 +37,22 @@ pub fn usage() -> String {
     )
 }
 
-/// What the command line asks for.
+/// What the command line asks for. The options are the settings given as flags, keyed by their
+/// row in the settings table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Help,
     Version,
-    Stdio(Options),
+    Stdio(Overrides),
     /// `doctor`: check the setup and say how to fix it.
-    Doctor(Options),
+    Doctor(Overrides),
     /// `config <host>`: print a host's config snippet (`--sandbox` / `--read-only` pass into it).
-    HostConfig(String, Options),
+    HostConfig(String, Overrides),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Options {
-    pub api_base: Option<String>,
-    pub timeout_ms: Option<String>,
-    pub log_level: Option<String>,
-    pub read_only: bool,
-    pub tools: Option<String>,
-    pub max_result_chars: Option<String>,
-    pub max_wait_seconds: Option<String>,
-    pub max_job_cost_usd: Option<String>,
-    pub confirm_submit: bool,
-    pub allow_dirs: Vec<String>,
-    pub allow_overwrite: bool,
-    /// `--sandbox`: run against the embedded simulator.
-    pub sandbox: bool,
-    pub sandbox_dir: Option<String>,
-    pub sandbox_time_scale: Option<String>,
-    /// `--http`: serve Streamable HTTP (hosted mode) instead of stdio.
-    pub http: bool,
-    pub port: Option<String>,
-    pub host: Option<String>,
-}
-
-impl Options {
-    pub fn overrides(&self) -> Overrides {
-        Overrides {
-            api_base: self.api_base.clone(),
-            timeout_ms: self.timeout_ms.clone(),
-            read_only: self.read_only,
-            tools: self.tools.clone(),
-            max_result_chars: self.max_result_chars.clone(),
-            max_wait_seconds: self.max_wait_seconds.clone(),
-            max_job_cost_usd: self.max_job_cost_usd.clone(),
-            confirm_submit: self.confirm_submit,
-            allow_dirs: self.allow_dirs.clone(),
-            allow_overwrite: self.allow_overwrite,
-        }
-    }
-}
-
+/// Parses the command line. Every option is a row of the settings table (`settings::by_flag`):
+/// its spelling, whether it takes a value and whether it repeats come from there, so a new setting
+/// needs no arm here.
 pub fn parse<I, S>(args: I) -> Result<Command, String>
 where
     I: IntoIterator<Item = S>,
@@ -95,7 +60,7 @@ where
 {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_args(args);
-    let mut options = Options::default();
+    let mut options = Overrides::default();
     let mut subcommand: Option<String> = None;
     let mut host: Option<String> = None;
     let text = |v: OsString| {
@@ -106,42 +71,15 @@ where
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
-            Long("api-base") => {
-                options.api_base = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("timeout-ms") => {
-                options.timeout_ms = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("log-level") => {
-                options.log_level = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("read-only") => options.read_only = true,
-            Long("allow-overwrite") => options.allow_overwrite = true,
-            Long("allow-dir") => options
-                .allow_dirs
-                .push(text(parser.value().map_err(|e| e.to_string())?)?),
-            Long("sandbox") => options.sandbox = true,
-            Long("http") => options.http = true,
-            Long("port") => options.port = Some(text(parser.value().map_err(|e| e.to_string())?)?),
-            Long("host") => options.host = Some(text(parser.value().map_err(|e| e.to_string())?)?),
-            Long("sandbox-dir") => {
-                options.sandbox_dir = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("sandbox-time-scale") => {
-                options.sandbox_time_scale = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("max-result-chars") => {
-                options.max_result_chars = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("max-wait-seconds") => {
-                options.max_wait_seconds = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("max-job-cost-usd") => {
-                options.max_job_cost_usd = Some(text(parser.value().map_err(|e| e.to_string())?)?)
-            }
-            Long("confirm-submit") => options.confirm_submit = true,
-            Long("tools") => {
-                options.tools = Some(text(parser.value().map_err(|e| e.to_string())?)?)
+            Long(name) => {
+                let Some(setting) = settings::by_flag(name) else {
+                    return Err(Long(name).unexpected().to_string());
+                };
+                let value = match setting.takes_value() {
+                    true => text(parser.value().map_err(|e| e.to_string())?)?,
+                    false => String::new(),
+                };
+                options.set(setting, value);
             }
             Value(word) if subcommand.is_none() => {
                 let word = text(word)?;
@@ -187,7 +125,8 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
             0
         }
         Command::HostConfig(host, options) => {
-            match doctor::host_config(&host, options.sandbox, options.read_only) {
+            let sandbox = options.is_set(&settings::SANDBOX);
+            match doctor::host_config(&host, sandbox, options.is_set(&settings::READ_ONLY)) {
                 Some(config) => {
                     eprintln!("{}", config.instructions);
                     println!("{}", config.text);
@@ -203,35 +142,32 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
             }
         }
         Command::Doctor(options) => {
-            let checks = if options.sandbox {
-                doctor::diagnose_sandbox(env, &options.overrides()).await
+            let checks = if options.is_set(&settings::SANDBOX) {
+                doctor::diagnose_sandbox(env, &options).await
             } else {
-                doctor::diagnose(env, &options.overrides()).await
+                doctor::diagnose(env, &options).await
             };
             let (report, healthy) = doctor::render(&checks);
             print!("{report}");
             if healthy { 0 } else { 1 }
         }
-        Command::Stdio(options) => {
-            if let Err(e) = logging::init(options.log_level.as_deref(), env) {
+        Command::Stdio(overrides) => {
+            if let Err(e) = logging::init(env, &overrides) {
                 eprintln!("Fatal: {e}");
                 return 1;
             }
-            let overrides = options.overrides();
-            let http = options.http
-                || env
-                    .get("MCP_TRANSPORT")
+            // `--http`, or `MCP_TRANSPORT=http` (any other value is stdio).
+            let transport = resolve(env, &overrides, &settings::TRANSPORT);
+            let http = transport.from_flag()
+                || transport
+                    .value
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case("http"));
             if http {
-                if options.sandbox {
+                if overrides.is_set(&settings::SANDBOX) {
                     eprintln!("Fatal: --sandbox works with the stdio server only.");
                     return 1;
                 }
-                let http_overrides = HttpOverrides {
-                    port: options.port.clone(),
-                    host: options.host.clone(),
-                };
-                return match HttpConfig::from_env(env, &overrides, &http_overrides) {
+                return match HttpConfig::from_env(env, &overrides) {
                     Ok(config) => transport::http::serve(config, shutdown).await,
                     Err(e) => {
                         report_config_error(&e);
@@ -239,7 +175,7 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
                     }
                 };
             }
-            let sandbox = match sandbox_options(&options, env) {
+            let sandbox = match sandbox_options(&overrides, env) {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("Fatal: {e}");
@@ -287,31 +223,28 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
 /// `--sandbox` / `JUNGLE_GRID_SANDBOX=1`, with `--sandbox-dir` (`JUNGLE_GRID_SANDBOX_DIR`) and
 /// `--sandbox-time-scale` (`JUNGLE_GRID_SANDBOX_TIME_SCALE`).
 fn sandbox_options(
-    options: &Options,
+    overrides: &Overrides,
     env: &dyn Env,
 ) -> Result<Option<crate::sandbox::SandboxOptions>, String> {
-    let flag = |v: Option<String>| {
-        matches!(
-            v.as_deref()
-                .map(str::trim)
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
-            Some("1" | "true" | "yes" | "on")
-        )
-    };
-    if !(options.sandbox || flag(env.get("JUNGLE_GRID_SANDBOX"))) {
+    // Only a clear yes turns it on; any other value of the variable leaves it off.
+    let on = resolve(env, overrides, &settings::SANDBOX);
+    let yes = matches!(
+        on.value
+            .as_deref()
+            .map(str::trim)
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("1" | "true" | "yes" | "on")
+    );
+    if !(on.from_flag() || yes) {
         return Ok(None);
     }
-    let dir = options
-        .sandbox_dir
-        .clone()
-        .or_else(|| env.get("JUNGLE_GRID_SANDBOX_DIR"))
+    let dir = resolve(env, overrides, &settings::SANDBOX_DIR)
+        .value
         .filter(|d| !d.trim().is_empty())
         .map(std::path::PathBuf::from);
-    let time_scale = match options
-        .sandbox_time_scale
-        .clone()
-        .or_else(|| env.get("JUNGLE_GRID_SANDBOX_TIME_SCALE"))
+    let time_scale = match resolve(env, overrides, &settings::SANDBOX_TIME_SCALE)
+        .value
         .filter(|v| !v.trim().is_empty())
     {
         None => 1.0,
@@ -368,48 +301,46 @@ fn report_config_error(error: &ConfigError) {
 mod tests {
     use super::*;
 
+    fn given(pairs: &[(&'static settings::Setting, &str)]) -> Overrides {
+        pairs
+            .iter()
+            .fold(Overrides::default(), |o, (s, v)| o.with(s, *v))
+    }
+
     #[test]
     fn flags() {
         assert_eq!(parse(["--help"]).unwrap(), Command::Help);
         assert_eq!(parse(["-V"]).unwrap(), Command::Version);
         assert_eq!(
             parse(Vec::<String>::new()).unwrap(),
-            Command::Stdio(Options::default())
+            Command::Stdio(Overrides::default())
         );
         assert_eq!(
             parse(["--api-base", "http://x", "--timeout-ms=500"]).unwrap(),
-            Command::Stdio(Options {
-                api_base: Some("http://x".into()),
-                timeout_ms: Some("500".into()),
-                ..Options::default()
-            })
+            Command::Stdio(given(&[
+                (&settings::API_BASE, "http://x"),
+                (&settings::TIMEOUT_MS, "500")
+            ]))
         );
         assert_eq!(
             parse(["--read-only", "--tools", "get_job,list_jobs"]).unwrap(),
-            Command::Stdio(Options {
-                read_only: true,
-                tools: Some("get_job,list_jobs".into()),
-                ..Options::default()
-            })
+            Command::Stdio(given(&[
+                (&settings::READ_ONLY, ""),
+                (&settings::TOOLS, "get_job,list_jobs")
+            ]))
         );
         assert!(parse(["--bogus"]).unwrap_err().contains("--bogus"));
         assert_eq!(
             parse(["doctor"]).unwrap(),
-            Command::Doctor(Options::default())
+            Command::Doctor(Overrides::default())
         );
         assert_eq!(
             parse(["config", "cursor"]).unwrap(),
-            Command::HostConfig("cursor".into(), Options::default())
+            Command::HostConfig("cursor".into(), Overrides::default())
         );
         assert_eq!(
             parse(["config", "vscode", "--sandbox"]).unwrap(),
-            Command::HostConfig(
-                "vscode".into(),
-                Options {
-                    sandbox: true,
-                    ..Options::default()
-                }
-            )
+            Command::HostConfig("vscode".into(), given(&[(&settings::SANDBOX, "")]))
         );
         assert!(
             parse(["config"])
@@ -422,6 +353,66 @@ mod tests {
                 .contains("unknown command 'launch'")
         );
         assert!(parse(["--api-base"]).unwrap_err().contains("api-base"));
+    }
+
+    /// The one-place rule: every row with a flag is parsed by the generic path (no arm of its
+    /// own), lands in the overrides under its row, appears in `--help`, and reaches configuration
+    /// through `settings::resolve` as the winning source.
+    #[test]
+    fn every_flag_in_the_table_parses_and_is_documented() {
+        let help = usage();
+        let mut seen = Vec::new();
+        for setting in settings::SETTINGS.iter().copied() {
+            let Some(flag) = setting.flag() else {
+                continue;
+            };
+            assert!(!seen.contains(&flag), "{flag} is in two rows");
+            seen.push(flag);
+            assert!(!["--help", "--version"].contains(&flag), "{flag} is taken");
+            assert!(help.contains(setting.flags[0]), "--help misses {flag}");
+            let args: Vec<&str> = match setting.takes_value() {
+                true => vec![flag, "v1", flag, "v2"],
+                false => vec![flag],
+            };
+            let Ok(Command::Stdio(overrides)) = parse(&args) else {
+                panic!("{flag} does not parse");
+            };
+            let expected: Vec<&str> = match (setting.takes_value(), setting.repeats) {
+                (false, _) => vec![""],
+                (true, true) => vec!["v1", "v2"],
+                (true, false) => vec!["v2"],
+            };
+            assert_eq!(overrides.all(setting), expected, "{flag}");
+            // The flag wins over every variable of its row.
+            let env = setting
+                .env
+                .iter()
+                .map(|v| (*v, "from-env"))
+                .collect::<Vec<_>>();
+            let env = crate::config::http::tests_support::VecEnv(env);
+            let found = resolve(&env, &overrides, setting);
+            assert_eq!(found.source, settings::Source::Flag, "{flag}");
+            assert_eq!(found.name, flag);
+            if setting.takes_value() {
+                // `--flag=value` is the same as `--flag value`.
+                let joined = format!("{flag}=v3");
+                let Ok(Command::Stdio(o)) = parse([joined.as_str()]) else {
+                    panic!("{joined} does not parse");
+                };
+                assert_eq!(o.get(setting), Some("v3"));
+                // A value-taking flag without its value names the flag.
+                let err = parse([flag]).unwrap_err();
+                assert!(err.contains(flag), "{err}");
+            } else {
+                // A switch takes no value.
+                let err = parse([format!("{flag}=x")]).unwrap_err();
+                assert!(err.contains(flag), "{err}");
+            }
+        }
+        assert!(seen.len() >= 14, "only {} flags in the table", seen.len());
+        // Unknown flags give lexopt's message, as before the table drove parsing.
+        assert_eq!(parse(["--bogus"]).unwrap_err(), "invalid option '--bogus'");
+        assert_eq!(parse(["-x"]).unwrap_err(), "invalid option '-x'");
     }
 
     #[test]

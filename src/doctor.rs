@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::api::ApiClient;
 use crate::api::types::ListJobsQuery;
-use crate::config::settings::{Mode, SETTINGS};
+use crate::config::settings::{self, Mode, SETTINGS, Source};
 use crate::config::{self, Env, Overrides};
 use crate::error::ErrorKind;
 
@@ -55,27 +55,28 @@ fn describe_key(key: &str) -> (Status, String) {
 }
 
 /// Which of the settings `doctor` reads are set, and where (names only: values may be secret).
-/// Listed from the settings table, so a new setting shows up here without an edit.
+/// Listed from the settings table, so a new setting shows up here without an edit. Each is named
+/// by the source that won (`settings::resolve`), with the sources it overrides:
+/// `--api-base (over JUNGLEGRID_API_BASE)`.
 fn settings_in_use(env: &dyn Env, overrides: &Overrides) -> String {
-    let flags = [
-        ("--api-base", overrides.api_base.is_some()),
-        ("--timeout-ms", overrides.timeout_ms.is_some()),
-        ("--read-only", overrides.read_only),
-        ("--tools", overrides.tools.is_some()),
-    ];
     let set: Vec<String> = SETTINGS
         .iter()
         .filter(|s| s.modes.contains(&Mode::Doctor))
-        .flat_map(|s| {
-            let flag = s
-                .flags
+        .filter_map(|s| {
+            let found = settings::resolve(env, overrides, s);
+            if found.source == Source::Default {
+                return None;
+            }
+            let over: Vec<&str> = s
+                .env
                 .iter()
-                .filter_map(|f| f.split(' ').next())
-                .find(|f| flags.contains(&(*f, true)));
-            let var = s.env.iter().find(|v| env.get(v).is_some());
-            flag.map(|f| f.to_string())
-                .into_iter()
-                .chain(var.map(|v| v.to_string()))
+                .copied()
+                .filter(|v| *v != found.name && env.get(v).is_some())
+                .collect();
+            Some(match over.is_empty() {
+                true => found.name.to_string(),
+                false => format!("{} (over {})", found.name, over.join(", ")),
+            })
         })
         .collect();
     if set.is_empty() {
@@ -122,10 +123,9 @@ pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check
         base: env,
         values: vec![("JUNGLE_GRID_API_KEY", sandbox.api_key().to_string())],
     };
-    let overrides = Overrides {
-        api_base: Some(sandbox.base_url().to_string()),
-        ..overrides.clone()
-    };
+    let overrides = overrides
+        .clone()
+        .with(&config::settings::API_BASE, sandbox.base_url());
     let mut checks = diagnose(&overlay, &overrides).await;
     for c in &mut checks {
         if c.name == "settings" {
@@ -420,6 +420,30 @@ mod tests {
         assert!(text.contains("Jungle Grid keys start with jg_"));
         assert!(text.contains("[ok  ] settings: set: JUNGLE_GRID_API_KEY, JUNGLEGRID_API_BASE"));
         assert!(!text.contains("sk_live_secret"));
+    }
+
+    /// The settings line names the source that won and what it overrides, never a value.
+    #[test]
+    fn settings_line_names_the_winning_source() {
+        let env = [
+            ("JUNGLEGRID_API_BASE", "https://env.example.com"),
+            ("JUNGLE_GRID_API_URL", "https://legacy.example.com"),
+            ("JUNGLE_GRID_TOOLS", "get_job"),
+        ];
+        assert_eq!(
+            settings_in_use(&env, &Overrides::default()),
+            "set: JUNGLEGRID_API_BASE (over JUNGLE_GRID_API_URL), JUNGLE_GRID_TOOLS"
+        );
+        let flags = Overrides::default()
+            .with(&settings::API_BASE, "http://127.0.0.1:1")
+            .with(&settings::READ_ONLY, "");
+        let line = settings_in_use(&env, &flags);
+        assert_eq!(
+            line,
+            "set: --api-base (over JUNGLEGRID_API_BASE, JUNGLE_GRID_API_URL), --read-only, JUNGLE_GRID_TOOLS"
+        );
+        assert!(!line.contains("example.com"));
+        assert_eq!(settings_in_use(&[], &Overrides::default()), "defaults only");
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod bindings;
 pub mod cli;
+pub mod clock;
 pub mod config;
 #[cfg(test)]
 mod docs;

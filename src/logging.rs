@@ -6,7 +6,8 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::config::Env;
+use crate::config::settings::{LOG_LEVEL, resolve};
+use crate::config::{Env, Overrides};
 
 pub fn parse_level(value: &str) -> Option<LevelFilter> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -21,10 +22,9 @@ pub fn parse_level(value: &str) -> Option<LevelFilter> {
 }
 
 /// Installs the stderr logger once per process; later calls keep the first one.
-pub fn init(cli: Option<&str>, env: &dyn Env) -> Result<(), String> {
-    let raw = cli
-        .map(str::to_string)
-        .or_else(|| env.get("JUNGLE_GRID_LOG"))
+pub fn init(env: &dyn Env, overrides: &Overrides) -> Result<(), String> {
+    let raw = resolve(env, overrides, &LOG_LEVEL)
+        .value
         .filter(|v| !v.trim().is_empty());
     let level = match raw {
         None => LevelFilter::WARN,

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { after, afterEach, before } from 'node:test'
+import { after, afterEach, before, beforeEach } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js'
@@ -98,7 +98,8 @@ export async function connectV2(upstream, { env = {}, args = [], listTools = fal
 /**
  * The usual suite setup in one call, for use inside a `describe` (or at a file's top level):
  * before: start the fake API (`vectors` as for startFakeUpstream) and connect a client (`client`
- * 'v1' or 'v2', with `listTools`, `env`, `args`); after: close both; afterEach: reset the fake unless
+ * 'v1' or 'v2', with `listTools`, `env`, `args`; `client: null` for the fake alone, when each test
+ * spawns its own process); after: close both; afterEach: reset the fake unless
  * `reset: false`. `bind({ api, mcp })` runs once both are up (e.g. `(s) => ({ api, mcp } = s)`);
  * the returned object holds the same two fields.
  */
@@ -106,7 +107,7 @@ export function stdioSuite({ vectors = false, client = 'v1', listTools = false, 
   const suite = { api: null, mcp: null }
   before(async () => {
     suite.api = await startFakeUpstream({ vectors })
-    suite.mcp = await (client === 'v2' ? connectV2 : connectV1)(suite.api, { listTools, env, args })
+    if (client) suite.mcp = await (client === 'v2' ? connectV2 : connectV1)(suite.api, { listTools, env, args })
     bind(suite)
   })
   after(async () => {
@@ -115,6 +116,24 @@ export function stdioSuite({ vectors = false, client = 'v1', listTools = false, 
   })
   if (reset) afterEach(() => suite.api.reset())
   return suite
+}
+
+/**
+ * `count` fake APIs for one describe (the API and another host, say): started before its tests,
+ * reset before each, stopped after. `bind(apis)` runs once they are up (e.g.
+ * `([a, b]) => { upstream = a; elsewhere = b }`); the returned array holds them too.
+ */
+export function fakeApis(count, bind = () => {}) {
+  const apis = []
+  before(async () => {
+    for (let i = 0; i < count; i++) apis.push(await startFakeUpstream())
+    bind(apis)
+  })
+  after(async () => {
+    for (const api of apis.splice(0)) await api.stop()
+  })
+  beforeEach(() => apis.forEach((api) => api.reset()))
+  return apis
 }
 
 /**
@@ -258,7 +277,7 @@ export async function waitFor(condition, { timeoutMs = 15_000, everyMs = 10, wha
   for (;;) {
     const value = await condition()
     if (value) return value
-    if (Date.now() > guard) throw new Error(`waited ${timeoutMs} ms for ${what}`)
+    if (Date.now() > guard) throw new Error(`waited ${timeoutMs} ms for ${typeof what === 'function' ? what() : what}`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }

@@ -88,7 +88,9 @@ impl std::fmt::Debug for ApiClient {
     }
 }
 
-fn install_crypto_provider() {
+/// Installs rustls' ring provider once per process; every reqwest client of the crate (this one,
+/// the transfer client, the hosted introspection client) needs it before it is built.
+pub(crate) fn install_crypto_provider() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // Fails only when another provider is already installed, which is just as good.

@@ -3,9 +3,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use super::settings::{self, Setting, resolve};
 use super::{
-    ApiConfig, ConfigError, Env, Overrides, ResultLimits, SpendingGuard, api_config, non_blank,
-    normalize_base_url, resolve_spending, resolve_tools,
+    ApiConfig, ConfigError, Env, Overrides, ResultLimits, SpendingGuard, api_config, millis,
+    non_blank, normalize_base_url, resolve_spending, resolve_tools,
 };
 use crate::secret::Secret;
 
@@ -105,58 +106,73 @@ fn default_max_connections() -> usize {
     (soft.saturating_sub(64) * 3 / 4).clamp(16, 1024)
 }
 
-fn count(
-    env: &dyn Env,
-    name: &'static str,
-    default: u64,
-    (min, max): (u64, u64),
-) -> Result<u64, ConfigError> {
-    match non_blank(env.get(name)) {
-        None => Ok(default),
-        Some(v) => match v.parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(ConfigError::InvalidCount {
-                name,
-                value: v,
-                min,
-                max,
-            }),
-        },
+/// Reads the hosted settings: each through [`resolve`], like every other setting.
+struct Reader<'a> {
+    env: &'a dyn Env,
+    overrides: &'a Overrides,
+}
+
+impl Reader<'_> {
+    /// The setting's value, trimmed, with the name it was given under; `None` when unset or blank.
+    fn get(&self, setting: &'static Setting) -> (&'static str, Option<String>) {
+        let found = resolve(self.env, self.overrides, setting);
+        (found.name, non_blank(found.value))
+    }
+
+    fn count(
+        &self,
+        setting: &'static Setting,
+        default: u64,
+        (min, max): (u64, u64),
+    ) -> Result<u64, ConfigError> {
+        match self.get(setting) {
+            (_, None) => Ok(default),
+            (name, Some(v)) => match v.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(ConfigError::InvalidCount {
+                    name,
+                    value: v,
+                    min,
+                    max,
+                }),
+            },
+        }
+    }
+
+    fn millis(
+        &self,
+        setting: &'static Setting,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        millis(self.env, self.overrides, setting, default)
+    }
+
+    fn url(&self, setting: &'static Setting, default: &str) -> Result<String, ConfigError> {
+        match self.get(setting) {
+            (_, None) => Ok(default.to_string()),
+            (name, Some(v)) => normalize_base_url(name, &v),
+        }
+    }
+
+    fn list(&self, setting: &'static Setting) -> Vec<String> {
+        list(self.get(setting).1)
     }
 }
 
 impl EdgeLimits {
-    fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
-        let max_connections = count(
-            env,
-            "MCP_MAX_CONNECTIONS",
+    fn read(r: &Reader) -> Result<Self, ConfigError> {
+        let max_connections = r.count(
+            &settings::MAX_CONNECTIONS,
             default_max_connections() as u64,
             (1, 1_000_000),
         )? as usize;
         Ok(EdgeLimits {
-            header_timeout: millis(env, "MCP_HEADER_TIMEOUT_MS", Duration::from_secs(10))?,
-            body_timeout: millis(env, "MCP_BODY_TIMEOUT_MS", Duration::from_secs(30))?,
+            header_timeout: r.millis(&settings::HEADER_TIMEOUT_MS, Duration::from_secs(10))?,
+            body_timeout: r.millis(&settings::BODY_TIMEOUT_MS, Duration::from_secs(30))?,
             max_connections,
-            max_in_flight: count(env, "MCP_MAX_IN_FLIGHT", 1024, (1, 1_000_000))? as usize,
-            rate_per_minute: count(env, "MCP_RATE_LIMIT_PER_MINUTE", 600, (0, 1_000_000))? as u32,
+            max_in_flight: r.count(&settings::MAX_IN_FLIGHT, 1024, (1, 1_000_000))? as usize,
+            rate_per_minute: r.count(&settings::RATE_LIMIT_PER_MINUTE, 600, (0, 1_000_000))? as u32,
         })
-    }
-}
-
-/// Command-line values for the HTTP server.
-#[derive(Debug, Clone, Default)]
-pub struct HttpOverrides {
-    pub port: Option<String>,
-    pub host: Option<String>,
-}
-
-fn parse_port(name: &'static str, value: Option<String>) -> Result<u16, ConfigError> {
-    match non_blank(value) {
-        None => Ok(DEFAULT_PORT),
-        Some(v) => match v.parse::<u16>() {
-            Ok(p) if p >= 1 => Ok(p),
-            _ => Err(ConfigError::InvalidPort { name, value: v }),
-        },
     }
 }
 
@@ -171,56 +187,37 @@ fn list(value: Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn url_setting(env: &dyn Env, name: &'static str, default: &str) -> Result<String, ConfigError> {
-    match non_blank(env.get(name)) {
-        None => Ok(default.to_string()),
-        Some(v) => normalize_base_url(name, &v),
-    }
-}
-
-fn millis(env: &dyn Env, name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
-    match non_blank(env.get(name)) {
-        None => Ok(default),
-        Some(v) => match v.parse::<u64>() {
-            Ok(ms) if (1..=3_600_000).contains(&ms) => Ok(Duration::from_millis(ms)),
-            _ => Err(ConfigError::InvalidTimeout { name, value: v }),
-        },
-    }
-}
-
 impl HttpConfig {
-    pub fn from_env(
-        env: &dyn Env,
-        overrides: &Overrides,
-        http: &HttpOverrides,
-    ) -> Result<Self, ConfigError> {
+    /// The hosted configuration; `overrides` carries `--port` / `--host` (and the shared flags).
+    pub fn from_env(env: &dyn Env, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let r = Reader { env, overrides };
         let api = api_config(env, overrides)?;
-        let port = match &http.port {
-            Some(p) => parse_port("--port", Some(p.clone()))?,
-            None => parse_port("PORT", env.get("PORT"))?,
+        let port = match r.get(&settings::PORT) {
+            (_, None) => DEFAULT_PORT,
+            (name, Some(v)) => match v.parse::<u16>() {
+                Ok(p) if p >= 1 => p,
+                _ => return Err(ConfigError::InvalidPort { name, value: v }),
+            },
         };
-        let (host_name, host_raw) = match &http.host {
-            Some(h) => ("--host", Some(h.clone())),
-            None => ("HOST", env.get("HOST")),
+        let host = match r.get(&settings::HOST) {
+            (_, None) => IpAddr::from([0, 0, 0, 0]),
+            (name, Some(v)) => v
+                .parse()
+                .map_err(|_| ConfigError::InvalidHost { name, value: v })?,
         };
-        let host = match non_blank(host_raw) {
-            None => IpAddr::from([0, 0, 0, 0]),
-            Some(v) => v.parse().map_err(|_| ConfigError::InvalidHost {
-                name: host_name,
-                value: v,
-            })?,
-        };
-        let service_token = non_blank(env.get("JUNGLEGRID_INTERNAL_SERVICE_TOKEN"))
+        let service_token = r
+            .get(&settings::SERVICE_TOKEN)
+            .1
             .ok_or(ConfigError::MissingServiceToken)?;
-        let resource = url_setting(env, "MCP_RESOURCE", DEFAULT_RESOURCE)?;
-        let resource_metadata_url = match non_blank(env.get("MCP_RESOURCE_METADATA_URL")) {
-            None => DEFAULT_METADATA_URL.to_string(),
-            Some(v) => {
-                normalize_base_url("MCP_RESOURCE_METADATA_URL", &v)?;
+        let resource = r.url(&settings::MCP_RESOURCE, DEFAULT_RESOURCE)?;
+        let resource_metadata_url = match r.get(&settings::RESOURCE_METADATA_URL) {
+            (_, None) => DEFAULT_METADATA_URL.to_string(),
+            (name, Some(v)) => {
+                normalize_base_url(name, &v)?;
                 v
             }
         };
-        let mut allowed_hosts = list(env.get("MCP_ALLOWED_HOSTS"));
+        let mut allowed_hosts = r.list(&settings::ALLOWED_HOSTS);
         if allowed_hosts.iter().any(|h| h == "*") {
             allowed_hosts.clear();
         } else if allowed_hosts.is_empty() {
@@ -233,7 +230,7 @@ impl HttpConfig {
             }
             allowed_hosts.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
         }
-        let max_body_bytes = match non_blank(env.get("MCP_MAX_BODY_BYTES")) {
+        let max_body_bytes = match r.get(&settings::MAX_BODY_BYTES).1 {
             None => DEFAULT_MAX_BODY_BYTES,
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (1024..=64 * 1024 * 1024).contains(&n) => n,
@@ -246,43 +243,43 @@ impl HttpConfig {
             host,
             port,
             service_token: Secret::new(service_token),
-            issuer: url_setting(env, "OAUTH_ISSUER", DEFAULT_ISSUER)?,
+            issuer: r.url(&settings::OAUTH_ISSUER, DEFAULT_ISSUER)?,
             resource,
             resource_metadata_url,
-            challenge_token: non_blank(env.get("OPENAI_APPS_CHALLENGE_TOKEN")),
-            env_name: non_blank(env.get("NODE_ENV")).unwrap_or_else(|| "development".into()),
+            challenge_token: r.get(&settings::APPS_CHALLENGE_TOKEN).1,
+            env_name: r
+                .get(&settings::NODE_ENV)
+                .1
+                .unwrap_or_else(|| "development".into()),
             allowed_origins: LOOPBACK_ORIGINS
                 .iter()
                 .map(|o| o.to_string())
-                .chain(list(env.get("MCP_ALLOWED_ORIGINS")))
+                .chain(r.list(&settings::ALLOWED_ORIGINS))
                 .collect(),
             allowed_hosts,
             max_body_bytes,
-            introspection_timeout: millis(
-                env,
-                "OAUTH_INTROSPECTION_TIMEOUT_MS",
-                Duration::from_secs(5),
-            )?,
-            token_cache_ttl: millis(env, "OAUTH_TOKEN_CACHE_MS", Duration::from_secs(60))?,
+            introspection_timeout: r
+                .millis(&settings::INTROSPECTION_TIMEOUT_MS, Duration::from_secs(5))?,
+            token_cache_ttl: r.millis(&settings::TOKEN_CACHE_MS, Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
-            task_signing_key: match non_blank(env.get("JUNGLE_GRID_TASK_SIGNING_KEY")) {
+            task_signing_key: match r.get(&settings::TASK_SIGNING_KEY).1 {
                 None => None,
                 Some(k) if k.len() < MIN_TASK_KEY_LEN => return Err(ConfigError::WeakTaskKey),
                 Some(k) => Some(Secret::new(k)),
             },
-            resource_explicit: non_blank(env.get("MCP_RESOURCE")).is_some(),
-            issuer_explicit: non_blank(env.get("OAUTH_ISSUER")).is_some(),
-            edges: EdgeLimits::from_env(env)?,
-            metrics_addr: match non_blank(env.get("MCP_METRICS_ADDR")) {
-                None => None,
-                Some(v) => Some(v.parse().map_err(|_| ConfigError::InvalidAddr {
-                    name: "MCP_METRICS_ADDR",
-                    value: v,
-                })?),
+            resource_explicit: r.get(&settings::MCP_RESOURCE).1.is_some(),
+            issuer_explicit: r.get(&settings::OAUTH_ISSUER).1.is_some(),
+            edges: EdgeLimits::read(&r)?,
+            metrics_addr: match r.get(&settings::METRICS_ADDR) {
+                (_, None) => None,
+                (name, Some(v)) => Some(
+                    v.parse()
+                        .map_err(|_| ConfigError::InvalidAddr { name, value: v })?,
+                ),
             },
             access_log: !matches!(
-                non_blank(env.get("MCP_ACCESS_LOG")).as_deref(),
+                r.get(&settings::ACCESS_LOG).1.as_deref(),
                 Some("0" | "false" | "off" | "no")
             ),
         })
@@ -294,7 +291,8 @@ impl HttpConfig {
 pub mod tests_support {
     use super::*;
 
-    struct VecEnv(Vec<(&'static str, &'static str)>);
+    /// An environment from a list of pairs built at run time.
+    pub struct VecEnv(pub Vec<(&'static str, &'static str)>);
     impl Env for VecEnv {
         fn get(&self, key: &str) -> Option<String> {
             self.0
@@ -304,46 +302,29 @@ pub mod tests_support {
         }
     }
 
-    pub fn config(extra: &[(&'static str, &'static str)]) -> HttpConfig {
-        let mut vars = vec![("JUNGLEGRID_INTERNAL_SERVICE_TOKEN", "service-token")];
+    /// `extra` over a service token (`token`, untrimmed as given).
+    pub fn load(
+        token: &'static str,
+        extra: &[(&'static str, &'static str)],
+    ) -> Result<HttpConfig, ConfigError> {
+        let mut vars = vec![("JUNGLEGRID_INTERNAL_SERVICE_TOKEN", token)];
         vars.extend_from_slice(extra);
-        HttpConfig::from_env(
-            &VecEnv(vars),
-            &Overrides::default(),
-            &HttpOverrides::default(),
-        )
-        .expect("test configuration")
+        HttpConfig::from_env(&VecEnv(vars), &Overrides::default())
+    }
+
+    pub fn config(extra: &[(&'static str, &'static str)]) -> HttpConfig {
+        load("service-token", extra).expect("test configuration")
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::tests_support::VecEnv;
     use super::*;
 
-    fn base() -> Vec<(&'static str, &'static str)> {
-        vec![("JUNGLEGRID_INTERNAL_SERVICE_TOKEN", " service-token ")]
-    }
-
-    struct VecEnv(Vec<(&'static str, &'static str)>);
-    impl Env for VecEnv {
-        fn get(&self, key: &str) -> Option<String> {
-            self.0
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
     fn load(extra: &[(&'static str, &'static str)]) -> Result<HttpConfig, ConfigError> {
-        let mut vars = base();
-        vars.extend_from_slice(extra);
-        HttpConfig::from_env(
-            &VecEnv(vars),
-            &Overrides::default(),
-            &HttpOverrides::default(),
-        )
+        super::tests_support::load(" service-token ", extra)
     }
-
     #[test]
     fn defaults() {
         let c = load(&[]).unwrap();
@@ -414,12 +395,7 @@ mod tests {
         );
         let err = load(&[("HOST", "example.com")]).unwrap_err();
         assert!(err.to_string().starts_with("HOST must be an IP address"));
-        let err = HttpConfig::from_env(
-            &VecEnv(vec![]),
-            &Overrides::default(),
-            &HttpOverrides::default(),
-        )
-        .unwrap_err();
+        let err = HttpConfig::from_env(&VecEnv(vec![]), &Overrides::default()).unwrap_err();
         assert_eq!(err, ConfigError::MissingServiceToken);
         assert!(
             err.to_string()

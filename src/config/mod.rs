@@ -1,8 +1,13 @@
 //! Configuration: the environment (and CLI overrides) turned into a validated [`Config`] once, at
-//! start-up. Nothing else in the crate reads environment variables.
+//! start-up. Every setting is read through [`settings::resolve`] (flag, else environment, else
+//! default), each by its row in the settings table. Nothing else in the crate reads environment
+//! variables.
 
 pub mod http;
 pub mod settings;
+
+pub use settings::Overrides;
+use settings::{Setting, resolve};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -163,18 +168,16 @@ impl Default for ResultLimits {
     }
 }
 
-/// A whole number within `range` from the flag or, without it, the environment variable.
+/// A whole number within `range` (`_` separators allowed) from the flag or the environment.
 fn bounded_number(
     env: &dyn Env,
-    flag: (&'static str, Option<&str>),
-    var: &'static str,
+    overrides: &Overrides,
+    setting: &'static Setting,
     range: std::ops::RangeInclusive<u64>,
 ) -> Result<Option<u64>, (&'static str, String)> {
-    let (name, raw) = match flag.1 {
-        Some(v) => (flag.0, Some(v.to_string())),
-        None => (var, env.get(var)),
-    };
-    let Some(value) = non_blank(raw) else {
+    let found = resolve(env, overrides, setting);
+    let name = found.name;
+    let Some(value) = non_blank(found.value) else {
         return Ok(None);
     };
     match value.replace('_', "").parse::<u64>() {
@@ -190,16 +193,16 @@ pub fn resolve_result_limits(
     let defaults = ResultLimits::default();
     let max_chars = bounded_number(
         env,
-        ("--max-result-chars", overrides.max_result_chars.as_deref()),
-        "JUNGLE_GRID_MAX_RESULT_CHARS",
+        overrides,
+        &settings::MAX_RESULT_CHARS,
         MIN_MAX_RESULT_CHARS as u64..=MAX_MAX_RESULT_CHARS as u64,
     )
     .map_err(|(name, value)| ConfigError::InvalidMaxResultChars { name, value })?
     .map_or(defaults.max_chars, |n| n as usize);
     let max_wait = bounded_number(
         env,
-        ("--max-wait-seconds", overrides.max_wait_seconds.as_deref()),
-        "JUNGLE_GRID_MAX_WAIT_SECONDS",
+        overrides,
+        &settings::MAX_WAIT_SECONDS,
         1..=MAX_MAX_WAIT_SECONDS,
     )
     .map_err(|(name, value)| ConfigError::InvalidMaxWait { name, value })?
@@ -277,45 +280,27 @@ pub fn resolve_spending(
     env: &dyn Env,
     overrides: &Overrides,
 ) -> Result<SpendingGuard, ConfigError> {
-    let max_job_cost_usd = match &overrides.max_job_cost_usd {
-        Some(v) => parse_cost("--max-job-cost-usd", Some(v.clone()))?,
-        None => parse_cost(
-            "JUNGLE_GRID_MAX_JOB_COST_USD",
-            env.get("JUNGLE_GRID_MAX_JOB_COST_USD"),
-        )?,
-    };
-    let confirm_submit = overrides.confirm_submit
-        || parse_flag(
-            "JUNGLE_GRID_CONFIRM_SUBMIT",
-            env.get("JUNGLE_GRID_CONFIRM_SUBMIT"),
-        )?;
+    let cap = resolve(env, overrides, &settings::MAX_JOB_COST_USD);
+    let max_job_cost_usd = parse_cost(cap.name, cap.value)?;
+    let confirm_submit = switch(env, overrides, &settings::CONFIRM_SUBMIT)?;
     Ok(SpendingGuard {
         max_job_cost_usd,
         confirm_submit,
     })
 }
 
-/// Overrides given on the command line; they win over the environment.
-#[derive(Debug, Default, Clone)]
-pub struct Overrides {
-    pub api_base: Option<String>,
-    pub timeout_ms: Option<String>,
-    /// `--read-only`
-    pub read_only: bool,
-    /// `--tools a,b,c`
-    pub tools: Option<String>,
-    /// `--max-result-chars <n>`
-    pub max_result_chars: Option<String>,
-    /// `--max-wait-seconds <n>`
-    pub max_wait_seconds: Option<String>,
-    /// `--max-job-cost-usd <usd>`
-    pub max_job_cost_usd: Option<String>,
-    /// `--confirm-submit`
-    pub confirm_submit: bool,
-    /// `--allow-dir DIR`, repeatable.
-    pub allow_dirs: Vec<String>,
-    /// `--allow-overwrite`
-    pub allow_overwrite: bool,
+/// A switch (`--read-only`, `JUNGLE_GRID_READ_ONLY=1`): on when its flag is given, else as its
+/// variable says (true or false, 1/0, yes/no, on/off; anything else is an error naming it).
+pub fn switch(
+    env: &dyn Env,
+    overrides: &Overrides,
+    setting: &'static Setting,
+) -> Result<bool, ConfigError> {
+    let found = resolve(env, overrides, setting);
+    match found.from_flag() {
+        true => Ok(true),
+        false => parse_flag(found.name, found.value),
+    }
 }
 
 pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
@@ -326,18 +311,12 @@ pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
 
 /// `JUNGLEGRID_API_BASE` wins; the legacy `JUNGLE_GRID_API_URL` is read only when the preferred
 /// variable is unset (an empty preferred value means "the default", as in the TypeScript server).
-pub fn resolve_api_base(env: &dyn Env, cli: Option<&str>) -> Result<String, ConfigError> {
-    let (name, raw) = if let Some(v) = cli {
-        ("--api-base", Some(v.to_string()))
-    } else if let Some(v) = env.get("JUNGLEGRID_API_BASE") {
-        ("JUNGLEGRID_API_BASE", Some(v))
-    } else {
-        ("JUNGLE_GRID_API_URL", env.get("JUNGLE_GRID_API_URL"))
-    };
-    let Some(value) = non_blank(raw) else {
+pub fn resolve_api_base(env: &dyn Env, overrides: &Overrides) -> Result<String, ConfigError> {
+    let found = resolve(env, overrides, &settings::API_BASE);
+    let Some(value) = non_blank(found.value) else {
         return Ok(DEFAULT_API_BASE.to_string());
     };
-    normalize_base_url(name, &value)
+    normalize_base_url(found.name, &value)
 }
 
 /// Validates an http(s) URL and strips trailing slashes.
@@ -356,17 +335,27 @@ pub fn normalize_base_url(name: &'static str, value: &str) -> Result<String, Con
     Ok(value.trim_end_matches('/').to_string())
 }
 
-pub fn resolve_timeout(env: &dyn Env, cli: Option<&str>) -> Result<Duration, ConfigError> {
-    let (name, raw) = match cli {
-        Some(v) => ("--timeout-ms", Some(v.to_string())),
-        None => ("JUNGLE_GRID_TIMEOUT_MS", env.get("JUNGLE_GRID_TIMEOUT_MS")),
-    };
-    let Some(value) = non_blank(raw) else {
-        return Ok(DEFAULT_TIMEOUT);
+pub fn resolve_timeout(env: &dyn Env, overrides: &Overrides) -> Result<Duration, ConfigError> {
+    millis(env, overrides, &settings::TIMEOUT_MS, DEFAULT_TIMEOUT)
+}
+
+/// A duration in whole milliseconds, 1 to one hour, from the flag or the environment.
+pub fn millis(
+    env: &dyn Env,
+    overrides: &Overrides,
+    setting: &'static Setting,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let found = resolve(env, overrides, setting);
+    let Some(value) = non_blank(found.value) else {
+        return Ok(default);
     };
     match value.parse::<u64>() {
         Ok(ms) if (1..=MAX_TIMEOUT_MS).contains(&ms) => Ok(Duration::from_millis(ms)),
-        _ => Err(ConfigError::InvalidTimeout { name, value }),
+        _ => Err(ConfigError::InvalidTimeout {
+            name: found.name,
+            value,
+        }),
     }
 }
 
@@ -394,13 +383,10 @@ pub struct ToolSelection {
 }
 
 pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<ToolSelection, ConfigError> {
-    let read_only = overrides.read_only
-        || parse_flag("JUNGLE_GRID_READ_ONLY", env.get("JUNGLE_GRID_READ_ONLY"))?;
-    let (source, list) = match &overrides.tools {
-        Some(v) => ("--tools", Some(v.clone())),
-        None => ("JUNGLE_GRID_TOOLS", env.get("JUNGLE_GRID_TOOLS")),
-    };
-    let names = non_blank(list).map(|list| {
+    let read_only = switch(env, overrides, &settings::READ_ONLY)?;
+    let found = resolve(env, overrides, &settings::TOOLS);
+    let source = found.name;
+    let names = non_blank(found.value).map(|list| {
         list.split(',')
             .map(str::trim)
             .filter(|n| !n.is_empty())
@@ -419,24 +405,26 @@ pub fn resolve_tools(env: &dyn Env, overrides: &Overrides) -> Result<ToolSelecti
 /// folder given by absolute path. With neither, the user's home. `--allow-overwrite` /
 /// `JUNGLE_GRID_ALLOW_OVERWRITE=1` lets the agent's `overwrite: true` replace files.
 pub fn resolve_files(env: &dyn Env, overrides: &Overrides) -> Result<FilesConfig, ConfigError> {
-    let allow_overwrite = overrides.allow_overwrite
-        || parse_flag(
-            "JUNGLE_GRID_ALLOW_OVERWRITE",
-            env.get("JUNGLE_GRID_ALLOW_OVERWRITE"),
-        )?;
-    let (name, dirs): (&'static str, Vec<PathBuf>) = if !overrides.allow_dirs.is_empty() {
-        let dirs = overrides.allow_dirs.iter().map(PathBuf::from).collect();
-        ("--allow-dir", dirs)
+    let allow_overwrite = switch(env, overrides, &settings::ALLOW_OVERWRITE)?;
+    let found = resolve(env, overrides, &settings::ALLOW_DIR);
+    let name = found.name;
+    let dirs: Vec<PathBuf> = if found.from_flag() {
+        let given = overrides.all(&settings::ALLOW_DIR);
+        given.into_iter().map(PathBuf::from).collect()
     } else {
-        let raw = non_blank(env.get("JUNGLE_GRID_FILES_DIRS")).unwrap_or_default();
-        let dirs = std::env::split_paths(&raw)
+        let raw = non_blank(found.value).unwrap_or_default();
+        std::env::split_paths(&raw)
             .filter(|p| !p.as_os_str().is_empty())
-            .collect();
-        ("JUNGLE_GRID_FILES_DIRS", dirs)
+            .collect()
     };
     if dirs.is_empty() {
-        // The user's home; without one, nothing is allowed until a folder is configured.
-        let home = non_blank(env.get("HOME")).or_else(|| non_blank(env.get("USERPROFILE")));
+        // The user's home; without one, nothing is allowed until a folder is configured. A blank
+        // `HOME` falls back to `USERPROFILE` (unlike other aliases, where a blank preferred
+        // variable means the default).
+        let home = settings::HOME
+            .env
+            .iter()
+            .find_map(|var| non_blank(env.get(var)));
         let roots = home
             .and_then(|h| std::fs::canonicalize(h).ok())
             .into_iter()
@@ -473,8 +461,8 @@ pub fn resolve_files(env: &dyn Env, overrides: &Overrides) -> Result<FilesConfig
 /// The API half of the configuration; shared by every mode (stdio, library).
 pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, ConfigError> {
     Ok(ApiConfig {
-        base: resolve_api_base(env, overrides.api_base.as_deref())?,
-        timeout: resolve_timeout(env, overrides.timeout_ms.as_deref())?,
+        base: resolve_api_base(env, overrides)?,
+        timeout: resolve_timeout(env, overrides)?,
     })
 }
 
@@ -483,8 +471,8 @@ impl Config {
     pub fn for_stdio(env: &dyn Env, overrides: &Overrides) -> Result<Self, ConfigError> {
         let api = api_config(env, overrides)?;
         let tools = resolve_tools(env, overrides)?;
-        let api_key =
-            non_blank(env.get("JUNGLE_GRID_API_KEY")).ok_or(ConfigError::MissingApiKey)?;
+        let api_key = non_blank(resolve(env, overrides, &settings::API_KEY).value)
+            .ok_or(ConfigError::MissingApiKey)?;
         Ok(Config {
             api,
             api_key: Secret::new(api_key),
@@ -503,10 +491,7 @@ impl Config {
         base: &str,
         api_key: &str,
     ) -> Result<Self, ConfigError> {
-        let overrides = Overrides {
-            api_base: Some(base.to_string()),
-            ..overrides.clone()
-        };
+        let overrides = overrides.clone().with(&settings::API_BASE, base);
         Ok(Config {
             api: api_config(env, &overrides)?,
             api_key: Secret::new(api_key),
@@ -535,14 +520,20 @@ pub struct ClientOptions {
 impl Config {
     /// Configuration of a library client: explicit options first, then the environment.
     pub fn for_client(env: &dyn Env, options: ClientOptions) -> Result<Self, ConfigError> {
-        let overrides = Overrides {
-            api_base: options.api_base,
-            timeout_ms: options.timeout_ms,
-            ..Overrides::default()
-        };
+        // The options stand where the flags stand (errors name them as the flags, as before).
+        let mut overrides = Overrides::default();
+        for (setting, value) in [
+            // A blank key option falls back to the variable.
+            (&settings::API_KEY, non_blank(options.api_key)),
+            (&settings::API_BASE, options.api_base),
+            (&settings::TIMEOUT_MS, options.timeout_ms),
+        ] {
+            if let Some(v) = value {
+                overrides.set(setting, v);
+            }
+        }
         let api = api_config(env, &overrides)?;
-        let api_key = non_blank(options.api_key)
-            .or_else(|| non_blank(env.get("JUNGLE_GRID_API_KEY")))
+        let api_key = non_blank(resolve(env, &overrides, &settings::API_KEY).value)
             .ok_or(ConfigError::MissingApiKey)?;
         Ok(Config {
             api,
@@ -553,17 +544,14 @@ impl Config {
             spending: SpendingGuard {
                 max_job_cost_usd: match options.max_job_cost_usd {
                     Some(v) => parse_cost("maxJobCostUsd", Some(v))?,
-                    None => parse_cost(
-                        "JUNGLE_GRID_MAX_JOB_COST_USD",
-                        env.get("JUNGLE_GRID_MAX_JOB_COST_USD"),
-                    )?,
+                    None => {
+                        let cap = resolve(env, &overrides, &settings::MAX_JOB_COST_USD);
+                        parse_cost(cap.name, cap.value)?
+                    }
                 },
                 confirm_submit: match options.confirm_submit {
                     Some(v) => v,
-                    None => parse_flag(
-                        "JUNGLE_GRID_CONFIRM_SUBMIT",
-                        env.get("JUNGLE_GRID_CONFIRM_SUBMIT"),
-                    )?,
+                    None => switch(env, &overrides, &settings::CONFIRM_SUBMIT)?,
                 },
             },
             // The library is not confined; this is unused there.
@@ -594,10 +582,7 @@ mod tests {
         let limits = resolve_result_limits(&env, &none).unwrap();
         assert_eq!(limits.max_chars, 20_000);
         assert_eq!(limits.max_wait, Duration::from_secs(600));
-        let flags = Overrides {
-            max_result_chars: Some("50_000".into()),
-            ..Overrides::default()
-        };
+        let flags = Overrides::default().with(&settings::MAX_RESULT_CHARS, "50_000");
         assert_eq!(
             resolve_result_limits(&env, &flags).unwrap().max_chars,
             50_000
@@ -609,10 +594,7 @@ mod tests {
             err.starts_with("JUNGLE_GRID_MAX_RESULT_CHARS must be a whole number"),
             "{err}"
         );
-        let bad_wait = Overrides {
-            max_wait_seconds: Some("0".into()),
-            ..Overrides::default()
-        };
+        let bad_wait = Overrides::default().with(&settings::MAX_WAIT_SECONDS, "0");
         let err = resolve_result_limits(&[], &bad_wait)
             .unwrap_err()
             .to_string();
@@ -631,10 +613,7 @@ mod tests {
         assert_eq!(on.max_job_cost_usd, Some(2.5));
         assert!(on.confirm_submit);
         // The flag wins over the variable.
-        let cli = Overrides {
-            max_job_cost_usd: Some("7".into()),
-            ..Overrides::default()
-        };
+        let cli = Overrides::default().with(&settings::MAX_JOB_COST_USD, "7");
         assert_eq!(
             resolve_spending(&env, &cli).unwrap().max_job_cost_usd,
             Some(7.0)
@@ -662,7 +641,10 @@ mod tests {
 
     #[test]
     fn default_api_base_when_nothing_is_set() {
-        assert_eq!(resolve_api_base(&[], None).unwrap(), DEFAULT_API_BASE);
+        assert_eq!(
+            resolve_api_base(&[], &Overrides::default()).unwrap(),
+            DEFAULT_API_BASE
+        );
     }
 
     #[test]
@@ -672,7 +654,7 @@ mod tests {
             ("JUNGLE_GRID_API_URL", "https://legacy.example.com"),
         ];
         assert_eq!(
-            resolve_api_base(&env, None).unwrap(),
+            resolve_api_base(&env, &Overrides::default()).unwrap(),
             "https://api.junglegrid.dev"
         );
     }
@@ -681,7 +663,7 @@ mod tests {
     fn legacy_alias_is_used_alone() {
         let env = [("JUNGLE_GRID_API_URL", "https://legacy.example.com/")];
         assert_eq!(
-            resolve_api_base(&env, None).unwrap(),
+            resolve_api_base(&env, &Overrides::default()).unwrap(),
             "https://legacy.example.com"
         );
     }
@@ -692,14 +674,17 @@ mod tests {
             ("JUNGLEGRID_API_BASE", "  "),
             ("JUNGLE_GRID_API_URL", "https://legacy.example.com"),
         ];
-        assert_eq!(resolve_api_base(&env, None).unwrap(), DEFAULT_API_BASE);
+        assert_eq!(
+            resolve_api_base(&env, &Overrides::default()).unwrap(),
+            DEFAULT_API_BASE
+        );
     }
 
     #[test]
     fn base_with_path_prefix_is_kept() {
         let env = [("JUNGLEGRID_API_BASE", "https://orch.example.com/jg//")];
         assert_eq!(
-            resolve_api_base(&env, None).unwrap(),
+            resolve_api_base(&env, &Overrides::default()).unwrap(),
             "https://orch.example.com/jg"
         );
     }
@@ -712,7 +697,7 @@ mod tests {
             "https://x.example/?a=1",
         ] {
             let env = [("JUNGLEGRID_API_BASE", bad)];
-            let err = resolve_api_base(&env, None).unwrap_err();
+            let err = resolve_api_base(&env, &Overrides::default()).unwrap_err();
             assert!(
                 err.to_string().starts_with("JUNGLEGRID_API_BASE must be"),
                 "{err}"
@@ -724,7 +709,11 @@ mod tests {
     fn cli_override_wins() {
         let env = [("JUNGLEGRID_API_BASE", "https://env.example.com")];
         assert_eq!(
-            resolve_api_base(&env, Some("http://127.0.0.1:9/")).unwrap(),
+            resolve_api_base(
+                &env,
+                &Overrides::default().with(&settings::API_BASE, "http://127.0.0.1:9/")
+            )
+            .unwrap(),
             "http://127.0.0.1:9"
         );
     }
@@ -778,15 +767,18 @@ mod tests {
 
     #[test]
     fn timeout_defaults_and_validates() {
-        assert_eq!(resolve_timeout(&[], None).unwrap(), DEFAULT_TIMEOUT);
+        assert_eq!(
+            resolve_timeout(&[], &Overrides::default()).unwrap(),
+            DEFAULT_TIMEOUT
+        );
         let env = [("JUNGLE_GRID_TIMEOUT_MS", "1500")];
         assert_eq!(
-            resolve_timeout(&env, None).unwrap(),
+            resolve_timeout(&env, &Overrides::default()).unwrap(),
             Duration::from_millis(1500)
         );
         for bad in ["0", "abc", "-5", "1.5", "99999999999"] {
             let env = [("JUNGLE_GRID_TIMEOUT_MS", bad)];
-            let err = resolve_timeout(&env, None).unwrap_err();
+            let err = resolve_timeout(&env, &Overrides::default()).unwrap_err();
             assert!(
                 err.to_string()
                     .starts_with("JUNGLE_GRID_TIMEOUT_MS must be"),

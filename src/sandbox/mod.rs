@@ -6,7 +6,6 @@
 //! elapsed simulated time (no timers); [`routes`] is the HTTP surface; [`store`] persists state
 //! to `<dir>/state.json` when a directory is given.
 
-mod clock;
 mod routes;
 mod state;
 mod store;
@@ -23,7 +22,7 @@ use ring::hmac;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use crate::clock::{Clock, ManualClock, SystemClock};
 use state::State;
 use store::Store;
 

@@ -226,7 +226,7 @@ pub struct ToolOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Env, Overrides, resolve_tools};
+    use crate::config::{Env, Overrides, resolve_tools, settings};
 
     fn offered(
         env: &dyn Env,
@@ -245,10 +245,7 @@ mod tests {
         assert!(ro.iter().all(|t| t.is_read_only()));
         assert!(!ro.contains(&&jobs::SUBMIT_JOB));
 
-        let cli = Overrides {
-            tools: Some(" get_job, list_jobs ,".into()),
-            ..Overrides::default()
-        };
+        let cli = Overrides::default().with(&settings::TOOLS, " get_job, list_jobs ,");
         assert_eq!(
             offered(&[], &cli).unwrap(),
             vec![&jobs::LIST_JOBS, &jobs::GET_JOB]
@@ -265,11 +262,9 @@ mod tests {
             "{err}"
         );
 
-        let both = Overrides {
-            read_only: true,
-            tools: Some("get_job,submit_job".into()),
-            ..Overrides::default()
-        };
+        let both = Overrides::default()
+            .with(&settings::READ_ONLY, "")
+            .with(&settings::TOOLS, "get_job,submit_job");
         let err = offered(&[], &both).unwrap_err();
         assert!(err.to_string().contains("submit_job"), "{err}");
 

@@ -8,13 +8,14 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
 
 use super::metrics::{Lookup, Metrics};
+use crate::clock::{Clock, SystemClock};
 use crate::config::http::HttpConfig;
 use crate::secret::Secret;
 use crate::tools::Tool;
@@ -59,13 +60,6 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
         return None;
     }
     Some(rest.trim()).filter(|t| !t.is_empty())
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 fn strip_slashes(s: &str) -> &str {
@@ -139,6 +133,17 @@ pub fn hash(token: &str) -> TokenHash {
     out
 }
 
+/// Before an insert into a full cache: drop what has expired by `now`, and start over if that is
+/// not enough.
+fn make_room<V>(map: &mut HashMap<TokenHash, V>, now: u64, until: impl Fn(&V) -> u64) {
+    if map.len() >= CACHE_CAPACITY {
+        map.retain(|_, v| until(v) > now);
+        if map.len() >= CACHE_CAPACITY {
+            map.clear();
+        }
+    }
+}
+
 /// Checks bearer tokens against the introspection endpoint, with a short cache.
 pub struct Introspector {
     http: reqwest::Client,
@@ -147,12 +152,15 @@ pub struct Introspector {
     issuer: String,
     resource: String,
     ttl: Duration,
-    cache: Mutex<HashMap<TokenHash, (AuthInfo, Instant)>>,
+    /// Accepted tokens, each until a time in milliseconds by `clock`.
+    cache: Mutex<HashMap<TokenHash, (AuthInfo, u64)>>,
     /// Tokens introspection refused recently, with the reason, so retries cost no call.
-    refused: Mutex<HashMap<TokenHash, (&'static str, Instant)>>,
+    refused: Mutex<HashMap<TokenHash, (&'static str, u64)>>,
     /// One lock per token being introspected: concurrent requests with it wait for one call.
     in_flight: Mutex<HashMap<TokenHash, Arc<tokio::sync::Mutex<()>>>>,
     metrics: Arc<Metrics>,
+    /// "Now" for cache expiry and the tokens' `exp` (tests drive a `ManualClock`).
+    clock: Arc<dyn Clock>,
 }
 
 /// How long a refused token is remembered.
@@ -164,6 +172,7 @@ impl Introspector {
     pub fn new(config: &HttpConfig) -> Result<Self, String> {
         let url = Url::parse(&format!("{}/oauth/introspect", config.api.base))
             .map_err(|e| format!("invalid introspection URL: {e}"))?;
+        crate::api::client::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(config.introspection_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -180,7 +189,18 @@ impl Introspector {
             refused: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
             metrics: Arc::default(),
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// Reads "now" from this clock instead of the system's.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
     }
 
     /// Counts cache hits and introspection calls in these metrics.
@@ -192,7 +212,7 @@ impl Introspector {
     fn refused(&self, key: &TokenHash) -> Option<&'static str> {
         let mut refused = self.refused.lock().ok()?;
         match refused.get(key) {
-            Some((reason, until)) if *until > Instant::now() => Some(reason),
+            Some((reason, until)) if *until > self.now_ms() => Some(reason),
             Some(_) => {
                 refused.remove(key);
                 None
@@ -202,22 +222,17 @@ impl Introspector {
     }
 
     fn remember_refusal(&self, key: TokenHash, reason: &'static str) {
+        let now = self.now_ms();
         if let Ok(mut refused) = self.refused.lock() {
-            if refused.len() >= CACHE_CAPACITY {
-                let now = Instant::now();
-                refused.retain(|_, (_, until)| *until > now);
-                if refused.len() >= CACHE_CAPACITY {
-                    refused.clear();
-                }
-            }
-            refused.insert(key, (reason, Instant::now() + NEGATIVE_TTL));
+            make_room(&mut refused, now, |(_, until)| *until);
+            refused.insert(key, (reason, now + NEGATIVE_TTL.as_millis() as u64));
         }
     }
 
     fn cached(&self, key: &TokenHash) -> Option<AuthInfo> {
         let mut cache = self.cache.lock().ok()?;
         match cache.get(key) {
-            Some((info, until)) if *until > Instant::now() => Some(info.clone()),
+            Some((info, until)) if *until > self.now_ms() => Some(info.clone()),
             Some(_) => {
                 cache.remove(key);
                 None
@@ -226,24 +241,18 @@ impl Introspector {
         }
     }
 
-    fn remember(&self, key: TokenHash, info: &AuthInfo, now: u64) {
+    fn remember(&self, key: TokenHash, info: &AuthInfo, now_ms: u64) {
         // Never past the token's own expiry.
-        let mut ttl = self.ttl;
+        let mut until = now_ms.saturating_add(self.ttl.as_millis() as u64);
         if let Some(exp) = info.expires_at {
-            ttl = ttl.min(Duration::from_secs(exp.saturating_sub(now)));
+            until = until.min(exp.saturating_mul(1000));
         }
-        if ttl.is_zero() {
+        if until <= now_ms {
             return;
         }
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CACHE_CAPACITY {
-                let now = Instant::now();
-                cache.retain(|_, (_, until)| *until > now);
-                if cache.len() >= CACHE_CAPACITY {
-                    cache.clear();
-                }
-            }
-            cache.insert(key, (info.clone(), Instant::now() + ttl));
+            make_room(&mut cache, now_ms, |(_, until)| *until);
+            cache.insert(key, (info.clone(), until));
         }
     }
 
@@ -365,10 +374,10 @@ impl Introspector {
         if !body.is_object() {
             return Err(invalid());
         }
-        let now = now_secs();
-        let info = accept(&body, token, &self.issuer, &self.resource, now)
+        let now_ms = self.now_ms();
+        let info = accept(&body, token, &self.issuer, &self.resource, now_ms / 1000)
             .map_err(AuthFailure::Rejected)?;
-        self.remember(key, &info, now);
+        self.remember(key, &info, now_ms);
         Ok(info)
     }
 
@@ -552,6 +561,96 @@ mod tests {
         }
         assert!(logs.allows(&crate::tools::jobs::GET_JOB_LOGS).is_ok());
         assert!(read.allows(&crate::tools::jobs::GET_JOB_LOGS).is_ok());
+    }
+
+    /// A local introspection endpoint that counts its calls and answers `active` with an `exp`
+    /// `exp_in_secs` after the test clock's now.
+    async fn introspection(
+        clock: Arc<crate::clock::ManualClock>,
+        exp_in_secs: u64,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let app = axum::Router::new().route(
+            "/oauth/introspect",
+            axum::routing::post(move |body: String| {
+                let counted = counted.clone();
+                let clock = clock.clone();
+                async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let now = clock.now_ms() / 1000;
+                    let mut answer = active(now);
+                    answer["exp"] = json!(now + exp_in_secs);
+                    if body.contains("refused-token") {
+                        answer = json!({ "active": false });
+                    }
+                    axum::Json(answer)
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (base, calls)
+    }
+
+    fn introspector(
+        base: &str,
+        clock: Arc<crate::clock::ManualClock>,
+        cache_ms: &'static str,
+    ) -> Introspector {
+        let base: &'static str = Box::leak(base.to_string().into_boxed_str());
+        let config = crate::config::http::tests_support::config(&[
+            ("JUNGLEGRID_API_BASE", base),
+            ("OAUTH_TOKEN_CACHE_MS", cache_ms),
+        ]);
+        Introspector::new(&config).unwrap().with_clock(clock)
+    }
+
+    /// An accepted token is trusted until `OAUTH_TOKEN_CACHE_MS` has passed, and never past its
+    /// own `exp`, whichever comes first; then introspection is asked again. Driven clock, no
+    /// sleep.
+    #[tokio::test]
+    async fn cached_token_is_trusted_until_the_cache_time_or_its_exp() {
+        use std::sync::atomic::Ordering;
+        // (OAUTH_TOKEN_CACHE_MS, the token's exp in seconds from now, when it is asked again)
+        for (cache_ms, exp_in_secs, expires_after_ms) in [("400", 3600, 400), ("60000", 1, 1000)] {
+            let clock = crate::clock::ManualClock::new();
+            // Start on a whole second, so an `exp` (whole seconds) is exactly that far away.
+            clock.advance(Duration::from_millis(1000 - clock.now_ms() % 1000));
+            let (base, calls) = introspection(clock.clone(), exp_in_secs).await;
+            let auth = introspector(&base, clock.clone(), cache_ms);
+            let header = Some("Bearer user-token");
+            assert!(auth.authenticate(header).await.is_ok());
+            clock.advance(Duration::from_millis(expires_after_ms - 1));
+            assert!(auth.authenticate(header).await.is_ok());
+            assert_eq!(calls.load(Ordering::SeqCst), 1, "{cache_ms}: still cached");
+            assert_eq!(auth.cached_tokens(), 1);
+            clock.advance(Duration::from_millis(1));
+            assert!(auth.authenticate(header).await.is_ok());
+            assert_eq!(calls.load(Ordering::SeqCst), 2, "{cache_ms}: asked again");
+        }
+    }
+
+    /// A refused token is remembered for 10 s by the clock, then asked about again.
+    #[tokio::test]
+    async fn refusal_is_remembered_for_the_negative_ttl() {
+        use std::sync::atomic::Ordering;
+        let clock = crate::clock::ManualClock::new();
+        let (base, calls) = introspection(clock.clone(), 3600).await;
+        let auth = introspector(&base, clock.clone(), "400");
+        let header = Some("Bearer refused-token");
+        for _ in 0..2 {
+            assert_eq!(
+                auth.authenticate(header).await.unwrap_err(),
+                AuthFailure::Rejected("token is not active")
+            );
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        clock.advance(NEGATIVE_TTL);
+        assert!(auth.authenticate(header).await.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[test]
