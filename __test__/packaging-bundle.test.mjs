@@ -13,12 +13,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { PACKAGE, SEED_TOOLS } from './helpers/mcp.mjs'
+import { needsSetup } from './helpers/setup.mjs'
 
 const exec = promisify(execFile)
 const root = new URL('..', import.meta.url).pathname
 const MCPB = join(root, 'node_modules', '@anthropic-ai', 'mcpb', 'dist', 'cli', 'cli.js')
 const mcpb = existsSync(MCPB) ? MCPB : null
-const skip = !(process.platform === 'linux' && process.arch === 'x64') ? 'bundles the linux-x64-gnu binary only' : !mcpb && '@anthropic-ai/mcpb is not installed (npm ci)'
+const skip = !(process.platform === 'linux' && process.arch === 'x64') ? 'bundles the linux-x64-gnu binary only' : needsSetup(!mcpb && '@anthropic-ai/mcpb is not installed (npm ci)')
 let work, bundle, unpacked, manifest
 
 before(async () => {

@@ -12,10 +12,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { NPX, ROOT, ROOT_PKG, publishRelease, registryAvailable, startRegistry } from './helpers/registry.mjs'
 import { SEED_TOOLS } from './helpers/mcp.mjs'
+import { needsSetup } from './helpers/setup.mjs'
 
 const exec = promisify(execFile)
 const supported = process.platform === 'linux' && process.arch === 'x64'
-const skip = !supported ? 'publishes the linux-x64-gnu binary only' : !registryAvailable() ? 'verdaccio is not installed: run `npm run test:setup`' : false
+const skip = !supported ? 'publishes the linux-x64-gnu binary only' : needsSetup(!registryAvailable() && 'verdaccio is not installed: run `npm run test:setup`')
 const VERSION = ROOT_PKG.version
 const ROOT_ONLY = `${VERSION}-rootonly.0`
 const BINARY = join(ROOT, 'junglegrid-mcp.linux-x64-gnu.node')
@@ -86,7 +87,7 @@ describe('installed from a registry', { skip }, () => {
   test('`npx -y @jungle-grid/mcp` from an empty cache serves tools/list to the official client', LIMIT, () => npxServes('npx'))
 
   for (const major of Object.keys(NODES)) {
-    const missing = !existsSync(join(nodeDir(major), 'node')) ? `Node ${major} is not installed: run \`npm run test:setup\`` : !existsSync(NPX_CLI) && 'npx-cli.js not found beside this node'
+    const missing = supported && needsSetup(!existsSync(join(nodeDir(major), 'node')) ? `Node ${major} is not installed: run \`npm run test:setup\`` : !existsSync(NPX_CLI) && 'npx-cli.js not found beside this node')
     test(`under Node ${major}, \`npx -y @jungle-grid/mcp\` serves tools/list`, { ...LIMIT, skip: missing }, async () => {
       const path = `${nodeDir(major)}:${registry.env.PATH}`
       const { stdout } = await exec('node', ['--version'], { env: { PATH: path } })

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { needsSetup } from './helpers/setup.mjs'
 import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { BIN } from './helpers/mcp.mjs'
 
@@ -24,7 +25,7 @@ before(async () => {
 })
 after(() => upstream.stop())
 
-test('the Python MCP SDK lists the tools and calls one', { skip: !existsSync(pydeps) && 'needs `npm run test:setup`' }, async () => {
+test('the Python MCP SDK lists the tools and calls one', { skip: needsSetup(!existsSync(pydeps) && 'the Python MCP SDK is not installed: run `npm run test:setup`') }, async () => {
   const r = await run('python3', [here('./peers/python_client.py'), BIN, upstream.base, API_KEY], { PYTHONPATH: pydeps })
   assert.equal(r.code, 0, r.stderr.slice(-2000))
   const seen = JSON.parse(r.stdout)
@@ -38,7 +39,7 @@ test('the Python MCP SDK lists the tools and calls one', { skip: !existsSync(pyd
   assert.equal(req.url, '/v1/mcp/jobs/job_123')
 })
 
-test('the MCP Inspector CLI lists the tools and calls one', { skip: !existsSync(inspector) && 'needs `npm run test:setup`' }, async () => {
+test('the MCP Inspector CLI lists the tools and calls one', { skip: needsSetup(!existsSync(inspector) && 'the MCP Inspector CLI is not installed: run `npm run test:setup`') }, async () => {
   const base = ['--cli', '-e', `JUNGLE_GRID_API_KEY=${API_KEY}`, '-e', `JUNGLEGRID_API_BASE=${upstream.base}`, process.execPath, BIN]
   const list = await run(inspector, [...base, '--method', 'tools/list'])
   assert.equal(list.code, 0, list.stderr)
