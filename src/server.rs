@@ -527,12 +527,60 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         })
     }
 
+    // Client-side events: one readable line each (rmcp's own Debug dumps of the same messages
+    // show only at debug level, see `logging::filter`).
     async fn on_initialized(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        match context.peer.peer_info() {
+            Some(info) => tracing::info!(
+                "client: initialized ({} {}, protocol {})",
+                info.client_info.name,
+                info.client_info.version,
+                info.protocol_version
+            ),
+            None => tracing::info!("client: initialized"),
+        }
         self.refresh_roots(context.peer);
     }
 
     async fn on_roots_list_changed(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        tracing::info!("client: roots changed");
         self.refresh_roots(context.peer);
+    }
+
+    async fn on_cancelled(
+        &self,
+        notification: rmcp::model::CancelledNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        let id = notification
+            .request_id
+            .map_or_else(|| "?".to_string(), |id| id.to_string());
+        match notification.reason.filter(|r| !r.trim().is_empty()) {
+            Some(reason) => tracing::info!("client: cancelled request {id} ({reason})"),
+            None => tracing::info!("client: cancelled request {id}"),
+        }
+    }
+
+    async fn on_progress(
+        &self,
+        notification: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        tracing::info!(
+            "client: progress {} ignored (this server asks the client for nothing long-running)",
+            notification.progress
+        );
+    }
+
+    async fn on_custom_notification(
+        &self,
+        notification: rmcp::model::CustomNotification,
+        _context: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        tracing::info!(
+            "client: unknown notification {} ignored",
+            notification.method
+        );
     }
 
     /// rmcp hands over a request whose params do not fit its method as a custom request. For the
@@ -550,6 +598,10 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 None,
             ));
         }
+        tracing::warn!(
+            "client: unknown method {}; answered method not found (-32601)",
+            request.method
+        );
         Err(McpError::new(
             ErrorCode::METHOD_NOT_FOUND,
             request.method,

@@ -13,13 +13,14 @@ use serde_json::Value;
 
 use super::clean_text::clean_value;
 use super::errors::{
-    error_from_response, invalid_json_response, network_error, too_large, unexpected_redirect,
+    error_from_response, invalid_json_response, network_error, proxy_auth_required, too_large,
+    unexpected_redirect,
 };
 use super::targets::{GuardedResolver, TargetPolicy, transfer_redirects};
 use super::types::{
     CancelRequest, CreateUploadRequest, EstimateRequest, ListJobsQuery, LogsQuery, SubmitRequest,
 };
-use crate::config::ApiConfig;
+use crate::config::{ApiConfig, ProxyRoute};
 use crate::error::{Error, Result};
 use crate::secret::{Secret, redact_url};
 
@@ -77,6 +78,8 @@ pub(super) struct Shared {
     pub(super) targets: TargetPolicy,
     pub(super) base: Url,
     pub(super) timeout: Duration,
+    /// The proxy API requests go through (from the environment), named in network errors.
+    pub(super) proxy: Option<ProxyRoute>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -143,6 +146,7 @@ impl ApiClient {
                 targets,
                 base,
                 timeout: config.timeout,
+                proxy: config.proxy.clone(),
             }),
             token,
             observer: None,
@@ -402,7 +406,8 @@ impl ApiClient {
         let mut response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
-                let error = network_error(&e, &url, self.shared.timeout);
+                let error =
+                    network_error(&e, &url, self.shared.timeout, self.shared.proxy.as_ref());
                 // Only safe calls are ever repeated: a refused or dropped connection is worth
                 // another try, a timeout is not (a slow API would just be slow three times).
                 let retryable = !e.is_timeout();
@@ -435,6 +440,12 @@ impl ApiClient {
         }
         let bytes = read_body(&mut response, &url, self.shared.timeout).await?;
 
+        if status == StatusCode::PROXY_AUTHENTICATION_REQUIRED
+            && let Some(proxy) = &self.shared.proxy
+        {
+            // A forward proxy (plain http base) answers for the API; it is not the API's answer.
+            return Err(proxy_auth_required(&url, proxy).into());
+        }
         if !status.is_success() {
             let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
             return Err(AttemptError {
@@ -481,7 +492,7 @@ pub(super) async fn read_body(
                 bytes.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(bytes),
-            Err(e) => return Err(network_error(&e, url, timeout).into()),
+            Err(e) => return Err(network_error(&e, url, timeout, None).into()),
         }
     }
 }
@@ -534,6 +545,7 @@ pub(crate) fn test_client(base: &str) -> ApiClient {
     let config = ApiConfig {
         base: base.into(),
         timeout: Duration::from_secs(5),
+        proxy: None,
     };
     ApiClient::new(&config, Secret::new("token-123")).expect("valid test base URL")
 }

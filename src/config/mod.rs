@@ -146,6 +146,57 @@ pub struct ApiConfig {
     pub base: String,
     /// Timeout of one HTTP request (each attempt).
     pub timeout: Duration,
+    /// The proxy the HTTP client's environment rules send API requests through, if any; errors
+    /// name it instead of blaming the API host.
+    pub proxy: Option<ProxyRoute>,
+}
+
+/// A proxy on the way to the API: its address (`scheme://host:port`, never its user or password)
+/// and the variable that set it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyRoute {
+    pub address: String,
+    pub variable: &'static str,
+}
+
+/// The first of `names` that is set (even empty), as reqwest's proxy rules read them.
+fn first_set(env: &dyn Env, names: &[&'static str]) -> Option<(&'static str, String)> {
+    names.iter().find_map(|n| env.get(n).map(|v| (*n, v)))
+}
+
+/// Which proxy requests to `base` go through, by the rules reqwest applies to the same
+/// variables (hyper-util's matcher: the scheme's own variable, else ALL_PROXY, unless NO_PROXY
+/// matches the host). System proxy settings of macOS and Windows are not seen here.
+pub fn proxy_route(env: &dyn Env, base: &str) -> Option<ProxyRoute> {
+    use hyper_util::client::proxy::matcher::Matcher;
+    let uri: hyper::Uri = base.parse().ok()?;
+    let own: &[&'static str] = match uri.scheme_str() {
+        Some("https") => &["HTTPS_PROXY", "https_proxy"],
+        Some("http") => &["HTTP_PROXY", "http_proxy"],
+        _ => return None,
+    };
+    let no = first_set(env, &["NO_PROXY", "no_proxy"]).map_or(String::new(), |(_, v)| v);
+    [
+        first_set(env, own),
+        first_set(env, &["ALL_PROXY", "all_proxy"]),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|(variable, value)| {
+        let matcher = Matcher::builder().all(value).no(no.as_str()).build();
+        let proxy = matcher.intercept(&uri)?;
+        let proxy = proxy.uri();
+        let scheme = proxy.scheme_str().unwrap_or("http");
+        let port = proxy.port_u16().unwrap_or(match scheme {
+            "https" => 443,
+            "http" => 80,
+            _ => 1080,
+        });
+        Some(ProxyRoute {
+            address: format!("{scheme}://{}:{port}", proxy.host()?),
+            variable,
+        })
+    })
 }
 
 /// How big one tool result may be and how long one call may hold the request.
@@ -460,9 +511,11 @@ pub fn resolve_files(env: &dyn Env, overrides: &Overrides) -> Result<FilesConfig
 
 /// The API half of the configuration; shared by every mode (stdio, library).
 pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, ConfigError> {
+    let base = resolve_api_base(env, overrides)?;
     Ok(ApiConfig {
-        base: resolve_api_base(env, overrides)?,
+        proxy: proxy_route(env, &base),
         timeout: resolve_timeout(env, overrides)?,
+        base,
     })
 }
 

@@ -24,6 +24,7 @@ fn client(sandbox: &Sandbox) -> ApiClient {
     let config = ApiConfig {
         base: sandbox.base_url().to_string(),
         timeout: Duration::from_secs(10),
+        proxy: None,
     };
     ApiClient::new(&config, Secret::new(sandbox.api_key())).unwrap()
 }
@@ -1008,6 +1009,7 @@ async fn each_run_has_its_own_key() {
         &ApiConfig {
             base: a.base_url().to_string(),
             timeout: Duration::from_secs(10),
+            proxy: None,
         },
         Secret::new("jg_sandbox_key"),
     )
