@@ -199,7 +199,7 @@ describe('the production flow through the bin with --sandbox', () => {
   test('cancel_job on the completed job is a CONFLICT', async () => {
     const result = await call(mcp.client, 'cancel_job', { job_id: state.job, reason: 'too late' })
     assert.equal(result.isError, true)
-    assert.equal(text(result), 'cancel_job failed: CONFLICT: job is already completed')
+    assert.equal(text(result), 'cancel_job failed: CONFLICT: Sandbox (simulated): job is already completed')
   })
 
   test('a command that exits 1 ends failed', async () => {

@@ -301,7 +301,7 @@ impl JungleGridServer {
                             }
                             success_result(output, limits.max_chars)
                         }
-                        Err(error) => error_result(tool, &error),
+                        Err(error) => sandbox_error_result(tool, &error, sandbox),
                     }),
                     _ = task.cancelled() => Err(TaskExit::Cancelled),
                 }
@@ -413,7 +413,7 @@ impl JungleGridServer {
                     TaskPayload::Working,
                 ));
             }
-            Err(error) => error_result(tool, &error),
+            Err(error) => sandbox_error_result(tool, &error, self.sandbox),
         };
         let result = match serde_json::to_value(result) {
             Ok(Value::Object(map)) => map,
@@ -505,6 +505,26 @@ pub fn success_result(output: ToolOutput, max_chars: usize) -> CallToolResult {
 pub fn error_result(tool: tools::Tool, error: &crate::error::Error) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(error.for_tool(tool.as_str()))])
 }
+
+/// A failure against the sandbox says so when its own text does not (the simulator's errors
+/// already start with `Sandbox (simulated):`; a refused argument or a storage status does not),
+/// so no failure reads as if a real job or charge were involved.
+fn sandbox_error_result(
+    tool: tools::Tool,
+    error: &crate::error::Error,
+    sandbox: bool,
+) -> CallToolResult {
+    let text = error.for_tool(tool.as_str());
+    if !sandbox || text.to_ascii_lowercase().contains("sandbox") {
+        return error_result(tool, error);
+    }
+    CallToolResult::error(vec![ContentBlock::text(format!(
+        "{text} {SANDBOX_ERROR_NOTE}"
+    ))])
+}
+
+/// Appended to sandbox failures whose text does not name the sandbox.
+pub const SANDBOX_ERROR_NOTE: &str = "(sandbox: simulated, nothing real was affected)";
 
 impl ServerHandler for JungleGridServer {
     #[allow(deprecated)] // logging: deprecated in 2026-07-28, still used by 2025 clients
@@ -796,7 +816,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
             }
             Err(error) => {
                 tracing::info!(tool = tool.as_str(), code = %error.code, "tool call failed");
-                error_result(tool, &error)
+                sandbox_error_result(tool, &error, self.sandbox)
             }
         }
         .into())

@@ -183,20 +183,22 @@ pub fn network_error(
 
     if let Some(p) = proxy {
         let (proxy, var) = (&p.address, p.variable);
+        // A closed or unreachable proxy port: the API was never contacted. (Through a tunnel
+        // this is hyper-util's "failed to create underlying connection" over the io error.)
+        if refused {
+            return Error::network(format!(
+                "Could not connect to the proxy {proxy} (set by {var}) on the way to the Jungle Grid API at {host}: connection refused. Check that the proxy is running, or unset {var} if you need no proxy."
+            ));
+        }
         // hyper-util's tunnel errors: the proxy answered CONNECT with 407, or another non-2xx.
         if mentions("proxy authorization required") {
             return Error::network(format!(
                 "The proxy {proxy} (set by {var}) refused to connect to the Jungle Grid API at {host}: it requires authentication (407). Put the proxy's user and password in {var} (http://user:password@host:port), or unset it if you need no proxy."
             ));
         }
-        if mentions("tunnel error") {
+        if mentions("tunnel error: unsuccessful") {
             return Error::network(format!(
                 "The proxy {proxy} (set by {var}) would not open a connection to the Jungle Grid API at {host} (it refused the CONNECT, for example 403 or 502). Check that the proxy allows {host}, or unset {var} if you need no proxy."
-            ));
-        }
-        if refused {
-            return Error::network(format!(
-                "Could not connect to the proxy {proxy} (set by {var}) on the way to the Jungle Grid API at {host}: connection refused. Check that the proxy is running, or unset {var} if you need no proxy."
             ));
         }
     }

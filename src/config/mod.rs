@@ -622,6 +622,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_proxy_on_the_way_is_named_without_its_password() {
+        let api = "https://api.junglegrid.dev";
+        let env = [("HTTPS_PROXY", "http://alice:s3cret@proxy.corp:3128")];
+        let route = proxy_route(&env, api).unwrap();
+        assert_eq!(route.address, "http://proxy.corp:3128");
+        assert_eq!(route.variable, "HTTPS_PROXY");
+        // Lower-case, ALL_PROXY as the fallback, default ports, and an http base's own variable.
+        let env = [("https_proxy", "proxy.corp")];
+        assert_eq!(
+            proxy_route(&env, api).unwrap().address,
+            "http://proxy.corp:80"
+        );
+        let env = [
+            ("ALL_PROXY", "http://all:8080"),
+            ("HTTP_PROXY", "http://h:1"),
+        ];
+        assert_eq!(proxy_route(&env, api).unwrap().variable, "ALL_PROXY");
+        let http = proxy_route(&env, "http://127.0.0.1:4000").unwrap();
+        assert_eq!(
+            (http.variable, http.address.as_str()),
+            ("HTTP_PROXY", "http://h:1")
+        );
+        // NO_PROXY, as reqwest reads it: the host or a parent domain goes direct.
+        let env = [
+            ("HTTPS_PROXY", "http://p:1"),
+            ("NO_PROXY", ".junglegrid.dev"),
+        ];
+        assert_eq!(proxy_route(&env, api), None);
+        assert_eq!(proxy_route(&[], api), None);
+        // Base and proxy come together in the API configuration.
+        let env = [("HTTPS_PROXY", "http://p:1")];
+        assert_eq!(
+            api_config(&env, &Overrides::default()).unwrap().proxy,
+            Some(ProxyRoute {
+                address: "http://p:1".into(),
+                variable: "HTTPS_PROXY"
+            })
+        );
+    }
+
+    #[test]
     fn result_limits_default_and_override() {
         let none = Overrides::default();
         assert_eq!(

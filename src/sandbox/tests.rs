@@ -345,9 +345,13 @@ async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
         .unwrap_err();
     assert_eq!(err.code, "CONFLICT");
     assert_eq!(err.status, Some(409));
-    assert_eq!(err.message, "job is already completed");
+    assert_eq!(err.message, "Sandbox (simulated): job is already completed");
     let err = api.get_job("job_unknown").await.unwrap_err();
     assert_eq!(err.code, "NOT_FOUND");
+    assert_eq!(
+        err.message,
+        "Sandbox (simulated): job job_unknown was not found"
+    );
     sb.stop().await;
 }
 
@@ -419,7 +423,7 @@ async fn failing_and_cancelled_jobs() {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.message, "job is already cancelled");
+    assert_eq!(err.message, "Sandbox (simulated): job is already cancelled");
     slow.stop().await;
     sb.stop().await;
 }
@@ -1019,6 +1023,11 @@ async fn each_run_has_its_own_key() {
     .unwrap_err();
     assert_eq!(err.code, "UNAUTHORIZED");
     assert!(!err.message.contains(a.api_key()));
+    assert!(
+        err.message.starts_with("Sandbox (simulated): "),
+        "{}",
+        err.message
+    );
     a.stop().await;
     b.stop().await;
 }
