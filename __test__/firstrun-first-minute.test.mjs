@@ -82,8 +82,9 @@ describe('doctor checks the key scopes without starting anything', () => {
     assertHarmless()
   })
 
-  test('doctor --sandbox still passes, scopes included', async () => {
-    const r = await runBin(['doctor', '--sandbox'], { PATH: process.env.PATH }, { timeoutMs: 30_000 })
+  test('doctor --sandbox still passes, scopes included, even behind a (dead) company proxy', async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}`
+    const r = await runBin(['doctor', '--sandbox'], { PATH: process.env.PATH, HTTP_PROXY: dead, ALL_PROXY: dead }, { timeoutMs: 30_000 })
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /\[ok {2}\] scopes: the key can use every offered tool/)
     assert.match(r.stdout, /All checks passed/)
@@ -230,9 +231,12 @@ describe('the sandbox says "simulated" in everything it answers', () => {
   let dir
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jg-firstminute-'))
+    // A company proxy in the environment (here a dead one) must not carry the in-process simulator's
+    // loopback requests: the sandbox is reached directly.
+    const dead = `http://127.0.0.1:${await closedPort()}`
     mcp = await connectV1(null, {
       args: ['--sandbox', '--sandbox-time-scale', '500', '--allow-dir', dir],
-      env: { JUNGLE_GRID_API_KEY: undefined },
+      env: { JUNGLE_GRID_API_KEY: undefined, HTTP_PROXY: dead, ALL_PROXY: dead },
     })
   })
   after(async () => {

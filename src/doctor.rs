@@ -127,7 +127,7 @@ pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check
     let overrides = overrides
         .clone()
         .with(&config::settings::API_BASE, sandbox.base_url());
-    let mut checks = diagnose(&overlay, &overrides).await;
+    let mut checks = diagnose_api(&overlay, &overrides, true).await;
     for c in &mut checks {
         if c.name == "settings" {
             c.detail = match settings.strip_prefix("set: ") {
@@ -151,6 +151,11 @@ pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check
 
 /// Runs every check; stops before the network checks when the configuration cannot work.
 pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
+    diagnose_api(env, overrides, false).await
+}
+
+/// The checks, with the API reached directly (`direct`: the embedded sandbox, never a proxy).
+async fn diagnose_api(env: &dyn Env, overrides: &Overrides, direct: bool) -> Vec<Check> {
     let mut checks = vec![check(
         Status::Ok,
         "version",
@@ -169,6 +174,7 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
     ));
     let api = match config::api_config(env, overrides) {
         Ok(api) => {
+            let api = if direct { api.direct() } else { api };
             checks.push(check(Status::Ok, "api base", api.base.clone(), None));
             checks.push(check(
                 Status::Ok,

@@ -124,7 +124,13 @@ impl ApiClient {
         let base = Url::parse(&config.base)
             .map_err(|_| Error::invalid_argument("The Jungle Grid API base URL is not valid."))?;
         let connect_timeout = config.timeout.min(Duration::from_secs(10));
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        let mut transfer = reqwest::Client::builder();
+        if config.direct {
+            http = http.no_proxy();
+            transfer = transfer.no_proxy();
+        }
+        let http = http
             .timeout(config.timeout)
             .connect_timeout(connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
@@ -132,7 +138,7 @@ impl ApiClient {
             .build()
             .map_err(|e| Error::network(format!("Could not set up the HTTP client: {e}")))?;
         let targets = TargetPolicy::for_base(&base);
-        let transfer = reqwest::Client::builder()
+        let transfer = transfer
             .connect_timeout(connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .redirect(transfer_redirects(targets))
@@ -546,6 +552,7 @@ pub(crate) fn test_client(base: &str) -> ApiClient {
         base: base.into(),
         timeout: Duration::from_secs(5),
         proxy: None,
+        direct: false,
     };
     ApiClient::new(&config, Secret::new("token-123")).expect("valid test base URL")
 }

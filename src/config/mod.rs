@@ -149,6 +149,20 @@ pub struct ApiConfig {
     /// The proxy the HTTP client's environment rules send API requests through, if any; errors
     /// name it instead of blaming the API host.
     pub proxy: Option<ProxyRoute>,
+    /// Connect without any proxy: the embedded simulator is in this process on loopback, and a
+    /// user's HTTP_PROXY (common behind a company proxy) must not carry its requests away.
+    pub direct: bool,
+}
+
+impl ApiConfig {
+    /// The same API reached directly, never through a proxy (the embedded sandbox).
+    pub fn direct(self) -> Self {
+        ApiConfig {
+            proxy: None,
+            direct: true,
+            ..self
+        }
+    }
 }
 
 /// A proxy on the way to the API: its address (`scheme://host:port`, never its user or password)
@@ -514,6 +528,7 @@ pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, Con
     let base = resolve_api_base(env, overrides)?;
     Ok(ApiConfig {
         proxy: proxy_route(env, &base),
+        direct: false,
         timeout: resolve_timeout(env, overrides)?,
         base,
     })
@@ -546,7 +561,7 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let overrides = overrides.clone().with(&settings::API_BASE, base);
         Ok(Config {
-            api: api_config(env, &overrides)?,
+            api: api_config(env, &overrides)?.direct(),
             api_key: Secret::new(api_key),
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
@@ -660,6 +675,10 @@ mod tests {
                 variable: "HTTPS_PROXY"
             })
         );
+        // The sandbox is reached directly, whatever the proxy variables say.
+        let sandbox =
+            Config::for_sandbox(&env, &Overrides::default(), "http://127.0.0.1:5", "k").unwrap();
+        assert!(sandbox.api.direct && sandbox.api.proxy.is_none());
     }
 
     #[test]

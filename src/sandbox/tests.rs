@@ -25,6 +25,7 @@ fn client(sandbox: &Sandbox) -> ApiClient {
         base: sandbox.base_url().to_string(),
         timeout: Duration::from_secs(10),
         proxy: None,
+        direct: true,
     };
     ApiClient::new(&config, Secret::new(sandbox.api_key())).unwrap()
 }
@@ -1014,6 +1015,7 @@ async fn each_run_has_its_own_key() {
             base: a.base_url().to_string(),
             timeout: Duration::from_secs(10),
             proxy: None,
+            direct: true,
         },
         Secret::new("jg_sandbox_key"),
     )
