@@ -384,6 +384,15 @@ pub fn blocked_tools(denied: &[Tool]) -> Vec<Tool> {
         .collect()
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn names(tools: &[Tool]) -> String {
     tools.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
 }
@@ -431,8 +440,9 @@ pub fn scope_check(probes: &[(Tool, Access)], offered: &[Tool]) -> Check {
                 missing.join(", ")
             ),
             fix: Some(format!(
-                "Give the key the {} scope in the Jungle Grid portal{}",
-                grant.join(" and "),
+                "Give the key the {} {} in the Jungle Grid portal{}",
+                and_list(&grant),
+                if grant.len() == 1 { "scope" } else { "scopes" },
                 if read_only {
                     ", or start the server with --read-only so agents are not offered tools that would fail."
                 } else {
@@ -676,6 +686,10 @@ mod tests {
                 .contains(&tool("get_job_logs"))
         );
         assert!(blocked_tools(&[]).is_empty());
+        assert_eq!(
+            and_list(&["jobs:read", "logs:read", "jobs:submit"]),
+            "jobs:read, logs:read and jobs:submit"
+        );
     }
 
     #[test]

@@ -587,7 +587,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         _context: rmcp::service::NotificationContext<RoleServer>,
     ) {
         tracing::info!(
-            "client: progress {} ignored (this server asks the client for nothing long-running)",
+            "client: progress {} ignored (no request of this server waits for client progress)",
             notification.progress
         );
     }

@@ -213,7 +213,7 @@ async fn estimate_and_submit_validation() {
     assert_eq!(status, 400);
     assert_eq!(
         body["error"]["message"],
-        "name, image, and workload_type are required"
+        "Sandbox (simulated): name, image, and workload_type are required"
     );
 
     let mut request = submit_request("files", &["true"]);
@@ -1026,7 +1026,7 @@ async fn each_run_has_its_own_key() {
     assert_eq!(err.code, "UNAUTHORIZED");
     assert!(!err.message.contains(a.api_key()));
     assert!(
-        err.message.starts_with("Sandbox (simulated): "),
+        err.message.contains("the sandbox accepts only"),
         "{}",
         err.message
     );
