@@ -90,7 +90,7 @@ describe('the production flow through the bin with --sandbox', () => {
     assert.equal(estimate.can_submit, true)
     assert.equal(estimate.likely_gpu_type, 'L4')
     assert.ok(estimate.estimated_cost_usd.min > 0 && estimate.estimated_cost_usd.max >= estimate.estimated_cost_usd.min)
-    assert.match(summaryLine(result), /^\[sandbox.*\] Estimate available\. Likely route: L4\. Estimated cost: \$\d+\.\d\d-\$\d+\.\d\d USD\.$/)
+    assert.match(summaryLine(result), /^\[sandbox.*\] Estimate available\. Likely route: L4\. Estimated cost: \$\d+\.\d\d-\$\d+\.\d\d USD \(simulated: nothing is charged\)\.$/)
 
     const big = await data(mcp.client, 'estimate_job', { workload_type: 'training', model_size: 120 })
     assert.equal(big.available, false)
