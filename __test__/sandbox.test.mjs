@@ -323,7 +323,7 @@ describe('startSandbox() with the client library', () => {
     await assert.rejects(wrong.listJobs({}), (e) => e.code === 'UNAUTHORIZED' && e.status === 401)
     const response = await fetch(`${sandbox.baseUrl}/nope`)
     assert.equal(response.status, 404)
-    assert.deepEqual(await response.json(), { ok: false, error: { code: 'NOT_FOUND', message: 'Not found.' } })
+    assert.deepEqual(await response.json(), { ok: false, error: { code: 'NOT_FOUND', message: 'Sandbox (simulated): Not found.' } })
     const malformed = await fetch(`${sandbox.baseUrl}/v1/mcp/jobs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sandbox.apiKey}`, 'content-type': 'application/json' },
