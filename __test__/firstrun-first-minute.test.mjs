@@ -7,8 +7,8 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { API_KEY, ESTIMATE_ONLY_KEY, READ_ONLY_KEY, closedPort, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { connectV1, runBin, spawnRaw, text, waitFor } from './helpers/mcp.mjs'
+import { API_KEY, ESTIMATE_ONLY_KEY, READ_ONLY_KEY, closedPort } from './helpers/fake-upstream.mjs'
+import { connectV1, runBin, spawnRaw, stdioSuite, text, waitFor } from './helpers/mcp.mjs'
 import { startRefusingProxy } from './helpers/refusing-proxy.mjs'
 
 const PROBE_ID = 'jg-doctor-scope-probe-no-such-job'
@@ -16,10 +16,7 @@ const notFound = () => ({ status: 404, json: { ok: false, error: { code: 'NOT_FO
 
 describe('doctor checks the key scopes without starting anything', () => {
   let api
-  before(async () => {
-    api = await startFakeUpstream()
-  })
-  after(() => api.stop())
+  stdioSuite({ client: null }, (s) => ({ api } = s))
 
   const doctor = async (key, args = []) => {
     api.reset()
