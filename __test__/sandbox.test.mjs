@@ -90,7 +90,7 @@ describe('the production flow through the bin with --sandbox', () => {
     assert.equal(estimate.can_submit, true)
     assert.equal(estimate.likely_gpu_type, 'L4')
     assert.ok(estimate.estimated_cost_usd.min > 0 && estimate.estimated_cost_usd.max >= estimate.estimated_cost_usd.min)
-    assert.match(summaryLine(result), /^\[sandbox.*\] Estimate available\. Likely route: L4\. Estimated cost: \$\d+\.\d\d-\$\d+\.\d\d USD\.$/)
+    assert.match(summaryLine(result), /^\[sandbox.*\] Estimate available\. Likely route: L4\. Estimated cost: \$\d+\.\d\d-\$\d+\.\d\d USD \(simulated: nothing is charged\)\.$/)
 
     const big = await data(mcp.client, 'estimate_job', { workload_type: 'training', model_size: 120 })
     assert.equal(big.available, false)
@@ -199,7 +199,7 @@ describe('the production flow through the bin with --sandbox', () => {
   test('cancel_job on the completed job is a CONFLICT', async () => {
     const result = await call(mcp.client, 'cancel_job', { job_id: state.job, reason: 'too late' })
     assert.equal(result.isError, true)
-    assert.equal(text(result), 'cancel_job failed: CONFLICT: job is already completed')
+    assert.equal(text(result), 'cancel_job failed: CONFLICT: Sandbox (simulated): job is already completed')
   })
 
   test('a command that exits 1 ends failed', async () => {
@@ -323,7 +323,7 @@ describe('startSandbox() with the client library', () => {
     await assert.rejects(wrong.listJobs({}), (e) => e.code === 'UNAUTHORIZED' && e.status === 401)
     const response = await fetch(`${sandbox.baseUrl}/nope`)
     assert.equal(response.status, 404)
-    assert.deepEqual(await response.json(), { ok: false, error: { code: 'NOT_FOUND', message: 'Not found.' } })
+    assert.deepEqual(await response.json(), { ok: false, error: { code: 'NOT_FOUND', message: 'Sandbox (simulated): Not found.' } })
     const malformed = await fetch(`${sandbox.baseUrl}/v1/mcp/jobs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sandbox.apiKey}`, 'content-type': 'application/json' },

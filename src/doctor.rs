@@ -4,10 +4,11 @@
 use serde_json::json;
 
 use crate::api::ApiClient;
-use crate::api::types::ListJobsQuery;
+use crate::api::types::{CancelRequest, EstimateRequest, ListJobsQuery, LogsQuery, WorkloadType};
 use crate::config::settings::{self, Mode, SETTINGS, Source};
 use crate::config::{self, Env, Overrides};
 use crate::error::ErrorKind;
+use crate::tools::{TOOLS, Tool};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -126,7 +127,7 @@ pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check
     let overrides = overrides
         .clone()
         .with(&config::settings::API_BASE, sandbox.base_url());
-    let mut checks = diagnose(&overlay, &overrides).await;
+    let mut checks = diagnose_api(&overlay, &overrides, true).await;
     for c in &mut checks {
         if c.name == "settings" {
             c.detail = match settings.strip_prefix("set: ") {
@@ -150,6 +151,11 @@ pub async fn diagnose_sandbox(env: &dyn Env, overrides: &Overrides) -> Vec<Check
 
 /// Runs every check; stops before the network checks when the configuration cannot work.
 pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
+    diagnose_api(env, overrides, false).await
+}
+
+/// The checks, with the API reached directly (`direct`: the embedded sandbox, never a proxy).
+async fn diagnose_api(env: &dyn Env, overrides: &Overrides, direct: bool) -> Vec<Check> {
     let mut checks = vec![check(
         Status::Ok,
         "version",
@@ -168,6 +174,7 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
     ));
     let api = match config::api_config(env, overrides) {
         Ok(api) => {
+            let api = if direct { api.direct() } else { api };
             checks.push(check(Status::Ok, "api base", api.base.clone(), None));
             checks.push(check(
                 Status::Ok,
@@ -239,7 +246,8 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
         limit: 1,
         ..ListJobsQuery::default()
     };
-    checks.push(match client.list_jobs(&query).await {
+    let read = client.list_jobs(&query).await;
+    checks.push(match &read {
         Ok(_) => check(
             Status::Ok,
             "api",
@@ -259,12 +267,12 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
             Some("Give the key the jobs:read scope (and jobs:estimate / jobs:submit to run work)."),
         ),
         Err(e) => match e.kind {
-            ErrorKind::Timeout | ErrorKind::Network => check(
-                Status::Fail,
-                "api",
-                e.message,
-                Some("Check JUNGLEGRID_API_BASE, your network, and HTTPS_PROXY if you are behind a proxy."),
-            ),
+            ErrorKind::Timeout | ErrorKind::Network => Check {
+                status: Status::Fail,
+                name: "api",
+                detail: e.message.clone(),
+                fix: Some(network_fix(&api)),
+            },
             _ => check(
                 Status::Fail,
                 "api",
@@ -273,7 +281,198 @@ pub async fn diagnose(env: &dyn Env, overrides: &Overrides) -> Vec<Check> {
             ),
         },
     });
+    if read.as_ref().is_err_and(|e| e.status != Some(403)) {
+        return checks;
+    }
+    let offered = config::resolve_tools(env, overrides)
+        .and_then(|s| crate::tools::select(&s))
+        .unwrap_or_default();
+    let mut probes = vec![(&crate::tools::jobs::LIST_JOBS as Tool, access(&read))];
+    probes.extend(probe_scopes(&client).await);
+    checks.push(scope_check(&probes, &offered));
     checks
+}
+
+/// The fix for a request that got no answer: the proxy when one carried it, else the base.
+fn network_fix(api: &config::ApiConfig) -> String {
+    match &api.proxy {
+        Some(p) => format!(
+            "Check the proxy {} (set by {}): is it running, and does it accept this connection? Unset {} if you do not need a proxy.",
+            p.address, p.variable, p.variable
+        ),
+        None => {
+            "Check JUNGLEGRID_API_BASE, your network, and HTTPS_PROXY if you are behind a proxy."
+                .into()
+        }
+    }
+}
+
+/// A job id no job has: the logs and cancel probes ask about it, so a key with the scope gets
+/// 404 and nothing changes.
+pub const PROBE_JOB_ID: &str = "jg-doctor-scope-probe-no-such-job";
+
+/// What one probe learnt about the key's scopes for a tool (and every tool with the same scopes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    Allowed,
+    Denied,
+    Unknown(String),
+}
+
+/// 403 is the API's answer to a key without the route's scope (contract Part B 1.2); any other
+/// refusal of the request itself (no such job, invalid or conflicting request) came after the
+/// scope check passed.
+fn access<T>(result: &crate::error::Result<T>) -> Access {
+    match result {
+        Ok(_) => Access::Allowed,
+        Err(e) if e.status == Some(403) => Access::Denied,
+        Err(e) if e.kind == ErrorKind::Api && matches!(e.status, Some(400 | 404 | 409 | 422)) => {
+            Access::Allowed
+        }
+        Err(e) => Access::Unknown(e.detail()),
+    }
+}
+
+/// One request per scope class besides reading jobs, each free and without effect: a minimal
+/// estimate (estimates are free and start nothing), the logs and the cancellation of a job that
+/// does not exist. Nothing is ever submitted and no upload slot is created.
+async fn probe_scopes(client: &ApiClient) -> Vec<(Tool, Access)> {
+    let estimate = EstimateRequest {
+        workload_type: WorkloadType::Inference,
+        model_size_gb: None,
+        image: None,
+        command: None,
+        args: None,
+        optimize_for: None,
+        template: None,
+        notes: None,
+    };
+    let logs = LogsQuery {
+        limit: 1,
+        cursor: None,
+    };
+    let cancel = CancelRequest {
+        reason: "junglegrid-mcp doctor: scope check of a job that does not exist".into(),
+    };
+    vec![
+        (
+            &crate::tools::jobs::ESTIMATE_JOB as Tool,
+            access(&client.estimate_job(&estimate).await),
+        ),
+        (
+            &crate::tools::jobs::GET_JOB_LOGS,
+            access(&client.job_logs(PROBE_JOB_ID, &logs).await),
+        ),
+        (
+            &crate::tools::jobs::CANCEL_JOB,
+            access(&client.cancel_job(PROBE_JOB_ID, &cancel).await),
+        ),
+    ]
+}
+
+/// The tools a key cannot use when the API refused it the probes of `denied`: every tool none of
+/// whose accepted scopes (its `ToolDef::scopes`) the key can have, read from the tools table.
+pub fn blocked_tools(denied: &[Tool]) -> Vec<Tool> {
+    let missing: Vec<&str> = denied
+        .iter()
+        .flat_map(|t| t.scopes.iter().copied())
+        .collect();
+    TOOLS
+        .iter()
+        .copied()
+        .filter(|t| !t.scopes.is_empty() && t.scopes.iter().all(|s| missing.contains(s)))
+        .collect()
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn names(tools: &[Tool]) -> String {
+    tools.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+}
+
+/// The `scopes` line: which tools the key cannot use, among those this configuration offers.
+pub fn scope_check(probes: &[(Tool, Access)], offered: &[Tool]) -> Check {
+    let denied: Vec<Tool> = probes
+        .iter()
+        .filter(|(_, a)| *a == Access::Denied)
+        .map(|(t, _)| *t)
+        .collect();
+    let unknown: Vec<String> = probes
+        .iter()
+        .filter_map(|(t, a)| match a {
+            Access::Unknown(why) => Some(format!("{} ({why})", t.name)),
+            _ => None,
+        })
+        .collect();
+    let blocked = blocked_tools(&denied);
+    let (blocked_offered, not_offered): (Vec<Tool>, Vec<Tool>) =
+        blocked.iter().partition(|t| offered.contains(t));
+    let mut missing: Vec<&str> = Vec::new();
+    for s in denied.iter().flat_map(|t| t.scopes.iter().copied()) {
+        if !missing.contains(&s) {
+            missing.push(s);
+        }
+    }
+    let unchecked = if unknown.is_empty() {
+        String::new()
+    } else {
+        format!("; could not check {}", unknown.join(", "))
+    };
+    if !blocked_offered.is_empty() {
+        let grant: Vec<&str> = denied
+            .iter()
+            .filter_map(|t| t.scopes.first().copied())
+            .collect();
+        let read_only = blocked_offered.iter().all(|t| !t.read_only);
+        return Check {
+            status: Status::Warn,
+            name: "scopes",
+            detail: format!(
+                "the key cannot use {} (it has none of {}){unchecked}",
+                names(&blocked_offered),
+                missing.join(", ")
+            ),
+            fix: Some(format!(
+                "Give the key the {} {} in the Jungle Grid portal{}",
+                and_list(&grant),
+                if grant.len() == 1 { "scope" } else { "scopes" },
+                if read_only {
+                    ", or start the server with --read-only so agents are not offered tools that would fail."
+                } else {
+                    "."
+                }
+            )),
+        };
+    }
+    let status = if unknown.is_empty() {
+        Status::Ok
+    } else {
+        Status::Warn
+    };
+    let detail = if not_offered.is_empty() {
+        format!(
+            "the key can use every offered tool (read, estimate, logs and submit scopes checked; nothing started){unchecked}"
+        )
+    } else {
+        format!(
+            "the key cannot use {}, which this configuration does not offer anyway{unchecked}",
+            names(&not_offered)
+        )
+    };
+    Check {
+        status,
+        name: "scopes",
+        detail,
+        fix: (!unknown.is_empty())
+            .then(|| "Run doctor again; if it persists, contact Jungle Grid support.".into()),
+    }
 }
 
 /// The report as text, and whether everything needed works.
@@ -291,7 +490,10 @@ pub fn render(checks: &[Check]) -> (String, bool) {
         }
     }
     let healthy = checks.iter().all(|c| c.status != Status::Fail);
-    out.push_str(if healthy {
+    let warned = checks.iter().any(|c| c.status == Status::Warn);
+    out.push_str(if healthy && warned {
+        "Checks passed with warnings: hosts can start this server, but read the [warn] lines above.\n"
+    } else if healthy {
         "All checks passed: hosts can start this server.\n"
     } else {
         "Some checks failed: fix them and run `junglegrid-mcp doctor` again.\n"
@@ -459,6 +661,84 @@ mod tests {
         assert!(api.fix.as_deref().unwrap().contains("HTTPS_PROXY"));
     }
 
+    fn tool(name: &str) -> Tool {
+        crate::tools::find(name).unwrap()
+    }
+
+    fn tool_names(tools: &[Tool]) -> Vec<&str> {
+        tools.iter().map(|t| t.name).collect()
+    }
+
+    #[test]
+    fn blocked_tools_come_from_the_tools_table() {
+        // A read-only key: refused the cancel probe, so every tool needing jobs:submit or jobs:write.
+        assert_eq!(
+            tool_names(&blocked_tools(&[tool("cancel_job")])),
+            ["submit_job", "upload_job_input", "cancel_job"]
+        );
+        // Refused reading jobs but not logs: get_job_logs stays (logs:read), estimate too.
+        let read = blocked_tools(&[tool("list_jobs")]);
+        assert!(!read.contains(&tool("get_job_logs")) && !read.contains(&tool("estimate_job")));
+        assert!(read.contains(&tool("wait_for_job")) && read.contains(&tool("get_artifact")));
+        // Refused reading and logs: now the logs tool is blocked too.
+        assert!(
+            blocked_tools(&[tool("list_jobs"), tool("get_job_logs")])
+                .contains(&tool("get_job_logs"))
+        );
+        assert!(blocked_tools(&[]).is_empty());
+        assert_eq!(
+            and_list(&["jobs:read", "logs:read", "jobs:submit"]),
+            "jobs:read, logs:read and jobs:submit"
+        );
+    }
+
+    #[test]
+    fn a_read_only_key_is_a_warning_naming_the_tools() {
+        let probes = [
+            (tool("list_jobs"), Access::Allowed),
+            (tool("estimate_job"), Access::Allowed),
+            (tool("get_job_logs"), Access::Allowed),
+            (tool("cancel_job"), Access::Denied),
+        ];
+        let c = scope_check(&probes, TOOLS);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.detail
+                .contains("cannot use submit_job, upload_job_input, cancel_job"),
+            "{}",
+            c.detail
+        );
+        assert!(c.detail.contains("jobs:submit, jobs:write"), "{}", c.detail);
+        assert!(c.fix.as_deref().unwrap().contains("jobs:submit scope"));
+        assert!(c.fix.as_deref().unwrap().contains("--read-only"));
+        let (text, healthy) = render(&[c]);
+        assert!(healthy);
+        assert!(!text.contains("All checks passed"), "{text}");
+        // Started with --read-only, the write tools are not offered: nothing to warn about.
+        let offered: Vec<Tool> = TOOLS.iter().copied().filter(|t| t.read_only).collect();
+        let c = scope_check(&probes, &offered);
+        assert_eq!(c.status, Status::Ok, "{}", c.detail);
+        assert!(c.detail.contains("does not offer anyway"));
+    }
+
+    #[test]
+    fn probe_answers_are_read_as_scope_evidence() {
+        use crate::error::Error;
+        let not_found: crate::error::Result<()> = Err(Error::api(404, "NOT_FOUND", "no such job"));
+        assert_eq!(access(&not_found), Access::Allowed);
+        let forbidden: crate::error::Result<()> = Err(Error::api(403, "FORBIDDEN", "missing"));
+        assert_eq!(access(&forbidden), Access::Denied);
+        let down: crate::error::Result<()> = Err(Error::api(503, "UPSTREAM_ERROR", "down"));
+        assert!(matches!(access(&down), Access::Unknown(_)));
+        let c = scope_check(&[(tool("cancel_job"), access(&down))], TOOLS);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.detail.contains("could not check cancel_job"),
+            "{}",
+            c.detail
+        );
+    }
+
     #[test]
     fn host_snippets_use_a_placeholder_key() {
         for host in ["claude", "cursor", "windsurf"] {
@@ -486,6 +766,10 @@ mod tests {
         assert!(text.contains("api key: not needed"));
         assert!(text.contains("jobs are simulated"));
         assert!(text.contains("[ok  ] api: reachable"));
+        assert!(
+            text.contains("[ok  ] scopes: the key can use every offered tool"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -46,10 +46,16 @@ pub fn init(env: &dyn Env, overrides: &Overrides) -> Result<(), String> {
 
 /// rmcp prints whole requests and results at debug level, and results carry upload tokens and
 /// signed URLs; it is capped at info so the only verbose lines are our own, redacted ones.
+/// Below debug, rmcp keeps only its errors: its info and warn lines are Rust Debug dumps of the
+/// client's messages (`received notification notification=CancelledNotification(...)`), and
+/// `server.rs` logs each client event as one readable `client: ...` line instead.
 fn filter(level: LevelFilter) -> Targets {
-    Targets::new()
-        .with_default(level)
-        .with_target("rmcp", level.min(LevelFilter::INFO))
+    let rmcp = if level >= LevelFilter::DEBUG {
+        LevelFilter::INFO
+    } else {
+        level.min(LevelFilter::ERROR)
+    };
+    Targets::new().with_default(level).with_target("rmcp", rmcp)
 }
 
 #[cfg(test)]
@@ -71,5 +77,11 @@ mod tests {
         assert!(f.would_enable("junglegrid_mcp::api", &tracing::Level::DEBUG));
         let f = filter(LevelFilter::WARN);
         assert!(!f.would_enable("rmcp::service", &tracing::Level::INFO));
+        // Below debug, rmcp's dumps of client messages (info, warn) give way to our own lines.
+        assert!(!f.would_enable("rmcp::service", &tracing::Level::WARN));
+        assert!(f.would_enable("rmcp::service", &tracing::Level::ERROR));
+        assert!(!filter(LevelFilter::INFO).would_enable("rmcp::service", &tracing::Level::INFO));
+        assert!(filter(LevelFilter::DEBUG).would_enable("rmcp::service", &tracing::Level::INFO));
+        assert!(!filter(LevelFilter::OFF).would_enable("rmcp::service", &tracing::Level::ERROR));
     }
 }

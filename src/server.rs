@@ -301,7 +301,7 @@ impl JungleGridServer {
                             }
                             success_result(output, limits.max_chars)
                         }
-                        Err(error) => error_result(tool, &error),
+                        Err(error) => sandbox_error_result(tool, &error, sandbox),
                     }),
                     _ = task.cancelled() => Err(TaskExit::Cancelled),
                 }
@@ -413,7 +413,7 @@ impl JungleGridServer {
                     TaskPayload::Working,
                 ));
             }
-            Err(error) => error_result(tool, &error),
+            Err(error) => sandbox_error_result(tool, &error, self.sandbox),
         };
         let result = match serde_json::to_value(result) {
             Ok(Value::Object(map)) => map,
@@ -506,6 +506,26 @@ pub fn error_result(tool: tools::Tool, error: &crate::error::Error) -> CallToolR
     CallToolResult::error(vec![ContentBlock::text(error.for_tool(tool.as_str()))])
 }
 
+/// A failure against the sandbox says so when its own text does not (the simulator's errors
+/// already start with `Sandbox (simulated):`; a refused argument or a storage status does not),
+/// so no failure reads as if a real job or charge were involved.
+fn sandbox_error_result(
+    tool: tools::Tool,
+    error: &crate::error::Error,
+    sandbox: bool,
+) -> CallToolResult {
+    let text = error.for_tool(tool.as_str());
+    if !sandbox || text.to_ascii_lowercase().contains("sandbox") {
+        return error_result(tool, error);
+    }
+    CallToolResult::error(vec![ContentBlock::text(format!(
+        "{text} {SANDBOX_ERROR_NOTE}"
+    ))])
+}
+
+/// Appended to sandbox failures whose text does not name the sandbox.
+pub const SANDBOX_ERROR_NOTE: &str = "(sandbox: simulated, nothing real was affected)";
+
 impl ServerHandler for JungleGridServer {
     #[allow(deprecated)] // logging: deprecated in 2026-07-28, still used by 2025 clients
     fn get_info(&self) -> ServerConfig {
@@ -527,12 +547,60 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         })
     }
 
+    // Client-side events: one readable line each (rmcp's own Debug dumps of the same messages
+    // show only at debug level, see `logging::filter`).
     async fn on_initialized(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        match context.peer.peer_info() {
+            Some(info) => tracing::info!(
+                "client: initialized ({} {}, protocol {})",
+                info.client_info.name,
+                info.client_info.version,
+                info.protocol_version
+            ),
+            None => tracing::info!("client: initialized"),
+        }
         self.refresh_roots(context.peer);
     }
 
     async fn on_roots_list_changed(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        tracing::info!("client: roots changed");
         self.refresh_roots(context.peer);
+    }
+
+    async fn on_cancelled(
+        &self,
+        notification: rmcp::model::CancelledNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        let id = notification
+            .request_id
+            .map_or_else(|| "?".to_string(), |id| id.to_string());
+        match notification.reason.filter(|r| !r.trim().is_empty()) {
+            Some(reason) => tracing::info!("client: cancelled request {id} ({reason})"),
+            None => tracing::info!("client: cancelled request {id}"),
+        }
+    }
+
+    async fn on_progress(
+        &self,
+        notification: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        tracing::info!(
+            "client: progress {} ignored (no request of this server waits for client progress)",
+            notification.progress
+        );
+    }
+
+    async fn on_custom_notification(
+        &self,
+        notification: rmcp::model::CustomNotification,
+        _context: rmcp::service::NotificationContext<RoleServer>,
+    ) {
+        tracing::info!(
+            "client: unknown notification {} ignored",
+            notification.method
+        );
     }
 
     /// rmcp hands over a request whose params do not fit its method as a custom request. For the
@@ -550,6 +618,10 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 None,
             ));
         }
+        tracing::warn!(
+            "client: unknown method {}; answered method not found (-32601)",
+            request.method
+        );
         Err(McpError::new(
             ErrorCode::METHOD_NOT_FOUND,
             request.method,
@@ -744,7 +816,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
             }
             Err(error) => {
                 tracing::info!(tool = tool.as_str(), code = %error.code, "tool call failed");
-                error_result(tool, &error)
+                sandbox_error_result(tool, &error, self.sandbox)
             }
         }
         .into())

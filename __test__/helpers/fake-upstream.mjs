@@ -20,6 +20,9 @@
 //   created                         creates that really happened (submit, upload), after
 //                                   Idempotency-Key replays (contract Part A.11): { route, key, body }
 //   reset()                         back to the fixtures, nothing recorded
+// Keys with fewer scopes (READ_ONLY_KEY, ESTIMATE_ONLY_KEY, or `scopedKeys` given to the constructor)
+// get the API's 403 `api key missing <scopes> scope` on routes their scopes do not cover (ROUTE_SCOPES,
+// the seed's upstream route scopes); API_KEY has every scope.
 // Route names: estimate submit jobs job events logs cancel artifacts download upload inputs complete,
 // plus `introspect`, `storage` and `unknown`. The TS vector names (getJob, listJobs, createUpload,
 // listInputs) are accepted as aliases wherever a route is named.
@@ -33,6 +36,23 @@ export const SERVICE_TOKEN = 'svc_SECRET_token'
 export const UPLOAD_TOKEN = 'upl_SECRET_token'
 /** The signature in the signed upload/download URLs (a secret: must never reach stderr). */
 export const SIGNATURE = 'X-Sig=SECRET_signature'
+
+/** A key with only the read scopes (jobs:read, logs:read): lists, reads and estimates, never submits. */
+export const READ_ONLY_KEY = 'jg_test_SECRET_readonly'
+/** A key that may only estimate. */
+export const ESTIMATE_ONLY_KEY = 'jg_test_SECRET_estimate'
+const SCOPED_KEYS = { [READ_ONLY_KEY]: ['jobs:read', 'logs:read'], [ESTIMATE_ONLY_KEY]: ['jobs:estimate'] }
+
+/** The scopes any one of which lets a key use a REST route (seed: "requires ... on the upstream API route"). */
+export const ROUTE_SCOPES = {
+  estimate: ['jobs:estimate', 'jobs:read', 'jobs:write'],
+  submit: ['jobs:submit', 'jobs:write'],
+  upload: ['jobs:submit', 'jobs:write'],
+  complete: ['jobs:submit', 'jobs:write'],
+  cancel: ['jobs:submit', 'jobs:write'],
+  logs: ['logs:read', 'jobs:read', 'jobs:write'],
+}
+const READ_ROUTE_SCOPES = ['jobs:read', 'jobs:write']
 
 const ok = (data) => ({ ok: true, data })
 
@@ -153,9 +173,13 @@ export const ROUTE_ALIASES = { getJob: 'job', listJobs: 'jobs', createUpload: 'u
 const canonical = (route) => ROUTE_ALIASES[route] ?? route
 
 export class FakeUpstream {
-  /** @param {{apiKey?: string, vectors?: boolean}} [options] vectors: serve vectorFixtures() */
-  constructor({ apiKey = API_KEY, vectors = false } = {}) {
+  /**
+   * @param {{apiKey?: string, vectors?: boolean, scopedKeys?: Record<string, string[]>}} [options]
+   *   vectors: serve vectorFixtures(); scopedKeys: more accepted keys, each with its scopes
+   */
+  constructor({ apiKey = API_KEY, vectors = false, scopedKeys = {} } = {}) {
     this.apiKey = apiKey
+    this.scopedKeys = { ...SCOPED_KEYS, ...scopedKeys }
     this.vectors = vectors
     this.server = createServer((req, res) => this.#handle(req, res))
     this.server.keepAliveTimeout = 30_000
@@ -367,8 +391,12 @@ export class FakeUpstream {
     } else {
       if (this.delayMs) await this.#wait(this.delayMs)
       const auth = record.headers.authorization
-      if (auth !== `Bearer ${this.apiKey}` && !this.acceptToken?.(auth)) {
+      const scoped = this.scopedKeys[auth?.replace(/^Bearer /, '')]
+      const needs = ROUTE_SCOPES[route] ?? READ_ROUTE_SCOPES
+      if (auth !== `Bearer ${this.apiKey}` && !scoped && !this.acceptToken?.(auth)) {
         answer = { status: 401, json: { ok: false, error: { code: 'UNAUTHORIZED', message: 'invalid or revoked api key' } } }
+      } else if (scoped && !needs.some((scope) => scoped.includes(scope))) {
+        answer = { status: 403, json: { ok: false, error: { code: 'FORBIDDEN', message: `api key missing ${needs.join(' or ')} scope` } } }
       } else if (this.handlers.has(route)) {
         answer = await this.handlers.get(route)(record)
       } else if (route === 'unknown') {

@@ -13,13 +13,14 @@ use serde_json::Value;
 
 use super::clean_text::clean_value;
 use super::errors::{
-    error_from_response, invalid_json_response, network_error, too_large, unexpected_redirect,
+    error_from_response, invalid_json_response, network_error, proxy_auth_required, too_large,
+    unexpected_redirect,
 };
 use super::targets::{GuardedResolver, TargetPolicy, transfer_redirects};
 use super::types::{
     CancelRequest, CreateUploadRequest, EstimateRequest, ListJobsQuery, LogsQuery, SubmitRequest,
 };
-use crate::config::ApiConfig;
+use crate::config::{ApiConfig, ProxyRoute};
 use crate::error::{Error, Result};
 use crate::secret::{Secret, redact_url};
 
@@ -77,6 +78,8 @@ pub(super) struct Shared {
     pub(super) targets: TargetPolicy,
     pub(super) base: Url,
     pub(super) timeout: Duration,
+    /// The proxy API requests go through (from the environment), named in network errors.
+    pub(super) proxy: Option<ProxyRoute>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -121,7 +124,13 @@ impl ApiClient {
         let base = Url::parse(&config.base)
             .map_err(|_| Error::invalid_argument("The Jungle Grid API base URL is not valid."))?;
         let connect_timeout = config.timeout.min(Duration::from_secs(10));
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        let mut transfer = reqwest::Client::builder();
+        if config.direct {
+            http = http.no_proxy();
+            transfer = transfer.no_proxy();
+        }
+        let http = http
             .timeout(config.timeout)
             .connect_timeout(connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
@@ -129,7 +138,7 @@ impl ApiClient {
             .build()
             .map_err(|e| Error::network(format!("Could not set up the HTTP client: {e}")))?;
         let targets = TargetPolicy::for_base(&base);
-        let transfer = reqwest::Client::builder()
+        let transfer = transfer
             .connect_timeout(connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .redirect(transfer_redirects(targets))
@@ -143,6 +152,7 @@ impl ApiClient {
                 targets,
                 base,
                 timeout: config.timeout,
+                proxy: config.proxy.clone(),
             }),
             token,
             observer: None,
@@ -402,7 +412,8 @@ impl ApiClient {
         let mut response = match request.send().await {
             Ok(r) => r,
             Err(e) => {
-                let error = network_error(&e, &url, self.shared.timeout);
+                let error =
+                    network_error(&e, &url, self.shared.timeout, self.shared.proxy.as_ref());
                 // Only safe calls are ever repeated: a refused or dropped connection is worth
                 // another try, a timeout is not (a slow API would just be slow three times).
                 let retryable = !e.is_timeout();
@@ -435,6 +446,12 @@ impl ApiClient {
         }
         let bytes = read_body(&mut response, &url, self.shared.timeout).await?;
 
+        if status == StatusCode::PROXY_AUTHENTICATION_REQUIRED
+            && let Some(proxy) = &self.shared.proxy
+        {
+            // A forward proxy (plain http base) answers for the API; it is not the API's answer.
+            return Err(proxy_auth_required(&url, proxy).into());
+        }
         if !status.is_success() {
             let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
             return Err(AttemptError {
@@ -481,7 +498,7 @@ pub(super) async fn read_body(
                 bytes.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(bytes),
-            Err(e) => return Err(network_error(&e, url, timeout).into()),
+            Err(e) => return Err(network_error(&e, url, timeout, None).into()),
         }
     }
 }
@@ -534,6 +551,8 @@ pub(crate) fn test_client(base: &str) -> ApiClient {
     let config = ApiConfig {
         base: base.into(),
         timeout: Duration::from_secs(5),
+        proxy: None,
+        direct: false,
     };
     ApiClient::new(&config, Secret::new("token-123")).expect("valid test base URL")
 }

@@ -7,6 +7,7 @@ use reqwest::Url;
 use serde_json::Value;
 
 use super::clean_text::clean;
+use crate::config::ProxyRoute;
 use crate::error::Error;
 
 /// The code and message used when the body does not supply them.
@@ -137,13 +138,34 @@ fn format_duration(d: Duration) -> String {
     }
 }
 
+/// A forward proxy's `407 Proxy Authentication Required` (a plain http base through HTTP_PROXY).
+pub fn proxy_auth_required(url: &Url, proxy: &ProxyRoute) -> Error {
+    Error::network(format!(
+        "The proxy {} (set by {}) refused the request to the Jungle Grid API at {}: it requires authentication (407). Put the proxy's user and password in {} (http://user:password@host:port), or unset it if you need no proxy.",
+        proxy.address,
+        proxy.variable,
+        host_label(url),
+        proxy.variable
+    ))
+}
+
 /// A request that got no HTTP answer: timeout, refused connection, DNS failure, TLS or reset.
-/// The message names the host and the cause, never the full URL (or anything secret).
-pub fn network_error(error: &reqwest::Error, url: &Url, timeout: Duration) -> Error {
+/// The message names the host and the cause, never the full URL (or anything secret). When the
+/// request went through a proxy, the proxy is named (address and variable, never its password):
+/// a refused connection or a refused tunnel is the proxy's, not the API's.
+pub fn network_error(
+    error: &reqwest::Error,
+    url: &Url,
+    timeout: Duration,
+    proxy: Option<&ProxyRoute>,
+) -> Error {
     let host = host_label(url);
+    let via = proxy
+        .map(|p| format!(" through the proxy {} (set by {})", p.address, p.variable))
+        .unwrap_or_default();
     if error.is_timeout() {
         return Error::timeout(format!(
-            "Jungle Grid API at {host} did not answer within {} (request timed out).",
+            "Jungle Grid API at {host} did not answer within {}{via} (request timed out).",
             format_duration(timeout)
         ));
     }
@@ -156,8 +178,31 @@ pub fn network_error(error: &reqwest::Error, url: &Url, timeout: Duration) -> Er
             .iter()
             .any(|m| m.to_ascii_lowercase().contains(needle))
     };
+    let refused =
+        io_kind == Some(std::io::ErrorKind::ConnectionRefused) || mentions("connection refused");
 
-    if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || mentions("connection refused") {
+    if let Some(p) = proxy {
+        let (proxy, var) = (&p.address, p.variable);
+        // A closed or unreachable proxy port: the API was never contacted. (Through a tunnel
+        // this is hyper-util's "failed to create underlying connection" over the io error.)
+        if refused {
+            return Error::network(format!(
+                "Could not connect to the proxy {proxy} (set by {var}) on the way to the Jungle Grid API at {host}: connection refused. Check that the proxy is running, or unset {var} if you need no proxy."
+            ));
+        }
+        // hyper-util's tunnel errors: the proxy answered CONNECT with 407, or another non-2xx.
+        if mentions("proxy authorization required") {
+            return Error::network(format!(
+                "The proxy {proxy} (set by {var}) refused to connect to the Jungle Grid API at {host}: it requires authentication (407). Put the proxy's user and password in {var} (http://user:password@host:port), or unset it if you need no proxy."
+            ));
+        }
+        if mentions("tunnel error: unsuccessful") {
+            return Error::network(format!(
+                "The proxy {proxy} (set by {var}) would not open a connection to the Jungle Grid API at {host} (it refused the CONNECT, for example 403 or 502). Check that the proxy allows {host}, or unset {var} if you need no proxy."
+            ));
+        }
+    }
+    if refused {
         return Error::network(format!(
             "Could not connect to the Jungle Grid API at {host}: connection refused. Check JUNGLEGRID_API_BASE and that the API is reachable."
         ));
@@ -166,14 +211,18 @@ pub fn network_error(error: &reqwest::Error, url: &Url, timeout: Duration) -> Er
         || mentions("failed to lookup address")
         || mentions("name or service not known")
     {
+        let what = match proxy {
+            Some(p) => format!("the proxy host of {} (set by {})", p.address, p.variable),
+            None => format!("the Jungle Grid API host {}", url.host_str().unwrap_or("?")),
+        };
+        let check = proxy.map_or("JUNGLEGRID_API_BASE", |p| p.variable);
         return Error::network(format!(
-            "Could not resolve the Jungle Grid API host {}: DNS lookup failed. Check JUNGLEGRID_API_BASE and your network.",
-            url.host_str().unwrap_or("?")
+            "Could not resolve {what}: DNS lookup failed. Check {check} and your network."
         ));
     }
     if mentions("certificate") || mentions("tls") || mentions("handshake") {
         return Error::network(format!(
-            "TLS connection to the Jungle Grid API at {host} failed: the server certificate was not accepted."
+            "TLS connection to the Jungle Grid API at {host}{via} failed: the server certificate was not accepted."
         ));
     }
     // The innermost cause is an OS or protocol message; it holds no URL.
@@ -182,7 +231,7 @@ pub fn network_error(error: &reqwest::Error, url: &Url, timeout: Duration) -> Er
         .cloned()
         .unwrap_or_else(|| "the connection failed".to_string());
     Error::network(format!(
-        "Could not reach the Jungle Grid API at {host}: {cause}."
+        "Could not reach the Jungle Grid API at {host}{via}: {cause}."
     ))
 }
 

@@ -337,7 +337,7 @@ impl ApiClient {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| network_error(&e, &url, TRANSFER_TIMEOUT))?
+            .map_err(|e| network_error(&e, &url, TRANSFER_TIMEOUT, None))?
         {
             file.write_all(&chunk).await.map_err(cannot)?;
             written += chunk.len() as u64;
@@ -410,7 +410,7 @@ impl ApiClient {
 fn transfer_error(error: &reqwest::Error, url: &Url) -> Error {
     match refused_target(error) {
         Some(message) => Error::api(502, "UNSAFE_TRANSFER_URL", message),
-        None => network_error(error, url, TRANSFER_TIMEOUT),
+        None => network_error(error, url, TRANSFER_TIMEOUT, None),
     }
 }
 

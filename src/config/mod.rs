@@ -146,6 +146,71 @@ pub struct ApiConfig {
     pub base: String,
     /// Timeout of one HTTP request (each attempt).
     pub timeout: Duration,
+    /// The proxy the HTTP client's environment rules send API requests through, if any; errors
+    /// name it instead of blaming the API host.
+    pub proxy: Option<ProxyRoute>,
+    /// Connect without any proxy: the embedded simulator is in this process on loopback, and a
+    /// user's HTTP_PROXY (common behind a company proxy) must not carry its requests away.
+    pub direct: bool,
+}
+
+impl ApiConfig {
+    /// The same API reached directly, never through a proxy (the embedded sandbox).
+    pub fn direct(self) -> Self {
+        ApiConfig {
+            proxy: None,
+            direct: true,
+            ..self
+        }
+    }
+}
+
+/// A proxy on the way to the API: its address (`scheme://host:port`, never its user or password)
+/// and the variable that set it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyRoute {
+    pub address: String,
+    pub variable: &'static str,
+}
+
+/// The first of `names` that is set (even empty), as reqwest's proxy rules read them.
+fn first_set(env: &dyn Env, names: &[&'static str]) -> Option<(&'static str, String)> {
+    names.iter().find_map(|n| env.get(n).map(|v| (*n, v)))
+}
+
+/// Which proxy requests to `base` go through, by the rules reqwest applies to the same
+/// variables (hyper-util's matcher: the scheme's own variable, else ALL_PROXY, unless NO_PROXY
+/// matches the host). System proxy settings of macOS and Windows are not seen here.
+pub fn proxy_route(env: &dyn Env, base: &str) -> Option<ProxyRoute> {
+    use hyper_util::client::proxy::matcher::Matcher;
+    let uri: hyper::Uri = base.parse().ok()?;
+    let own: &[&'static str] = match uri.scheme_str() {
+        Some("https") => &["HTTPS_PROXY", "https_proxy"],
+        Some("http") => &["HTTP_PROXY", "http_proxy"],
+        _ => return None,
+    };
+    let no = first_set(env, &["NO_PROXY", "no_proxy"]).map_or(String::new(), |(_, v)| v);
+    [
+        first_set(env, own),
+        first_set(env, &["ALL_PROXY", "all_proxy"]),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|(variable, value)| {
+        let matcher = Matcher::builder().all(value).no(no.as_str()).build();
+        let proxy = matcher.intercept(&uri)?;
+        let proxy = proxy.uri();
+        let scheme = proxy.scheme_str().unwrap_or("http");
+        let port = proxy.port_u16().unwrap_or(match scheme {
+            "https" => 443,
+            "http" => 80,
+            _ => 1080,
+        });
+        Some(ProxyRoute {
+            address: format!("{scheme}://{}:{port}", proxy.host()?),
+            variable,
+        })
+    })
 }
 
 /// How big one tool result may be and how long one call may hold the request.
@@ -460,9 +525,12 @@ pub fn resolve_files(env: &dyn Env, overrides: &Overrides) -> Result<FilesConfig
 
 /// The API half of the configuration; shared by every mode (stdio, library).
 pub fn api_config(env: &dyn Env, overrides: &Overrides) -> Result<ApiConfig, ConfigError> {
+    let base = resolve_api_base(env, overrides)?;
     Ok(ApiConfig {
-        base: resolve_api_base(env, overrides)?,
+        proxy: proxy_route(env, &base),
+        direct: false,
         timeout: resolve_timeout(env, overrides)?,
+        base,
     })
 }
 
@@ -493,7 +561,7 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let overrides = overrides.clone().with(&settings::API_BASE, base);
         Ok(Config {
-            api: api_config(env, &overrides)?,
+            api: api_config(env, &overrides)?.direct(),
             api_key: Secret::new(api_key),
             tools: resolve_tools(env, &overrides)?,
             sandbox: true,
@@ -567,6 +635,51 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_proxy_on_the_way_is_named_without_its_password() {
+        let api = "https://api.junglegrid.dev";
+        let env = [("HTTPS_PROXY", "http://alice:s3cret@proxy.corp:3128")];
+        let route = proxy_route(&env, api).unwrap();
+        assert_eq!(route.address, "http://proxy.corp:3128");
+        assert_eq!(route.variable, "HTTPS_PROXY");
+        // Lower-case, ALL_PROXY as the fallback, default ports, and an http base's own variable.
+        let env = [("https_proxy", "proxy.corp")];
+        assert_eq!(
+            proxy_route(&env, api).unwrap().address,
+            "http://proxy.corp:80"
+        );
+        let env = [
+            ("ALL_PROXY", "http://all:8080"),
+            ("HTTP_PROXY", "http://h:1"),
+        ];
+        assert_eq!(proxy_route(&env, api).unwrap().variable, "ALL_PROXY");
+        let http = proxy_route(&env, "http://127.0.0.1:4000").unwrap();
+        assert_eq!(
+            (http.variable, http.address.as_str()),
+            ("HTTP_PROXY", "http://h:1")
+        );
+        // NO_PROXY, as reqwest reads it: the host or a parent domain goes direct.
+        let env = [
+            ("HTTPS_PROXY", "http://p:1"),
+            ("NO_PROXY", ".junglegrid.dev"),
+        ];
+        assert_eq!(proxy_route(&env, api), None);
+        assert_eq!(proxy_route(&[], api), None);
+        // Base and proxy come together in the API configuration.
+        let env = [("HTTPS_PROXY", "http://p:1")];
+        assert_eq!(
+            api_config(&env, &Overrides::default()).unwrap().proxy,
+            Some(ProxyRoute {
+                address: "http://p:1".into(),
+                variable: "HTTPS_PROXY"
+            })
+        );
+        // The sandbox is reached directly, whatever the proxy variables say.
+        let sandbox =
+            Config::for_sandbox(&env, &Overrides::default(), "http://127.0.0.1:5", "k").unwrap();
+        assert!(sandbox.api.direct && sandbox.api.proxy.is_none());
+    }
 
     #[test]
     fn result_limits_default_and_override() {

@@ -254,10 +254,10 @@ pub static TRANSPORT: Setting = Setting {
 
 pub static PROXY: Setting = Setting {
     flags: &[],
-    env: &["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"],
+    env: &["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"],
     default: "",
     allowed: "",
-    meaning: "Honoured for API requests; TLS is rustls with the system's certificate store.",
+    meaning: "Honoured for API requests (lower-case names too); errors and `doctor` name the proxy (never its password) and the variable. TLS is rustls with the system's certificate store.",
     modes: EVERY,
     repeats: false,
     secret: false,

@@ -181,7 +181,22 @@ impl AllowedRoots {
                 }
             }
         };
-        tracing::info!(?state, "client roots");
+        match &state {
+            ClientRoots::NotOffered => tracing::info!("client: no roots offered"),
+            ClientRoots::Pending => {}
+            ClientRoots::Offered(roots) => tracing::info!(
+                "client: roots {}",
+                roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ClientRoots::Failed(why) => {
+                tracing::info!("client: roots could not be read ({why}); local files refused")
+            }
+        }
+        tracing::debug!(?state, "client roots");
         self.client.send_replace(state);
     }
 

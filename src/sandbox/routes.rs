@@ -114,9 +114,18 @@ impl ApiError {
     }
 }
 
+/// Every error text of the simulator says it is one, so an agent or a library caller never reads
+/// a sandbox refusal as the real API's.
+pub const ERROR_PREFIX: &str = "Sandbox (simulated): ";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"ok": false, "error": {"code": self.code, "message": self.message}});
+        let message = if self.message.to_ascii_lowercase().contains("sandbox") {
+            self.message
+        } else {
+            format!("{ERROR_PREFIX}{}", self.message)
+        };
+        let body = json!({"ok": false, "error": {"code": self.code, "message": message}});
         (self.status, axum::Json(body)).into_response()
     }
 }

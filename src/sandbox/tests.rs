@@ -24,6 +24,8 @@ fn client(sandbox: &Sandbox) -> ApiClient {
     let config = ApiConfig {
         base: sandbox.base_url().to_string(),
         timeout: Duration::from_secs(10),
+        proxy: None,
+        direct: true,
     };
     ApiClient::new(&config, Secret::new(sandbox.api_key())).unwrap()
 }
@@ -211,7 +213,7 @@ async fn estimate_and_submit_validation() {
     assert_eq!(status, 400);
     assert_eq!(
         body["error"]["message"],
-        "name, image, and workload_type are required"
+        "Sandbox (simulated): name, image, and workload_type are required"
     );
 
     let mut request = submit_request("files", &["true"]);
@@ -344,9 +346,13 @@ async fn a_job_runs_to_completion_with_logs_events_and_artifacts() {
         .unwrap_err();
     assert_eq!(err.code, "CONFLICT");
     assert_eq!(err.status, Some(409));
-    assert_eq!(err.message, "job is already completed");
+    assert_eq!(err.message, "Sandbox (simulated): job is already completed");
     let err = api.get_job("job_unknown").await.unwrap_err();
     assert_eq!(err.code, "NOT_FOUND");
+    assert_eq!(
+        err.message,
+        "Sandbox (simulated): job job_unknown was not found"
+    );
     sb.stop().await;
 }
 
@@ -418,7 +424,7 @@ async fn failing_and_cancelled_jobs() {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.message, "job is already cancelled");
+    assert_eq!(err.message, "Sandbox (simulated): job is already cancelled");
     slow.stop().await;
     sb.stop().await;
 }
@@ -1008,6 +1014,8 @@ async fn each_run_has_its_own_key() {
         &ApiConfig {
             base: a.base_url().to_string(),
             timeout: Duration::from_secs(10),
+            proxy: None,
+            direct: true,
         },
         Secret::new("jg_sandbox_key"),
     )
@@ -1017,6 +1025,11 @@ async fn each_run_has_its_own_key() {
     .unwrap_err();
     assert_eq!(err.code, "UNAUTHORIZED");
     assert!(!err.message.contains(a.api_key()));
+    assert!(
+        err.message.contains("the sandbox accepts only"),
+        "{}",
+        err.message
+    );
     a.stop().await;
     b.stop().await;
 }

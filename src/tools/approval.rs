@@ -91,6 +91,8 @@ pub struct Question {
     /// The estimate's upper end, when known.
     pub max_cost: Option<f64>,
     pub reason: Reason,
+    /// Asked by the sandbox: the job and its cost are simulated, and every text says so.
+    pub simulated: bool,
 }
 
 impl Question {
@@ -113,6 +115,21 @@ impl Question {
                 .unwrap_or_else(|| "unknown".into()),
             max_cost: upper_cost(estimate),
             reason,
+            simulated: false,
+        }
+    }
+
+    /// The same question asked by the sandbox (see [`Question::simulated`]).
+    pub fn simulated(self, simulated: bool) -> Self {
+        Question { simulated, ..self }
+    }
+
+    /// The estimate as the texts print it: `$0.10-$0.20 USD`, marked when simulated.
+    pub fn cost_text(&self) -> String {
+        if self.simulated {
+            format!("{} USD, simulated", self.cost)
+        } else {
+            format!("{} USD", self.cost)
         }
     }
 
@@ -134,13 +151,18 @@ impl Question {
 
     /// The question as the user sees it in the client.
     pub fn message(&self) -> String {
+        let head = if self.simulated {
+            "Start a simulated Jungle Grid job? (sandbox: nothing runs on a GPU, nothing is charged)"
+        } else {
+            "Start a paid Jungle Grid job?"
+        };
         format!(
-            "Start a paid Jungle Grid job?\n\nJob: \"{}\" ({})\nImage: {}\nLikely GPU: {}\nEstimated cost: {} USD\n\n{} Approve to start it; decline and nothing is submitted.",
+            "{head}\n\nJob: \"{}\" ({})\nImage: {}\nLikely GPU: {}\nEstimated cost: {}\n\n{} Approve to start it; decline and nothing is submitted.",
             self.name,
             self.workload,
             self.image,
             self.gpu,
-            self.cost,
+            self.cost_text(),
             self.why()
         )
     }
@@ -155,8 +177,8 @@ impl Question {
                     "type": "boolean",
                     "title": "Start this job",
                     "description": format!(
-                        "Approve \"{}\" on {} for an estimated {} USD.",
-                        self.name, self.gpu, self.cost
+                        "Approve \"{}\" on {} for an estimated {}.",
+                        self.name, self.gpu, self.cost_text()
                     ),
                 }
             },
@@ -179,11 +201,12 @@ JUNGLE_GRID_CONFIRM_SUBMIT, or the X-MCP-Confirm-Submit header on a hosted serve
         Error {
             code: "APPROVAL_REQUIRED".into(),
             ..Error::forbidden(format!(
-                "Not submitted: \"{}\" is estimated at {} USD and {setting}, but this client cannot \
+                "Not submitted: \"{}\" is estimated at {} and {setting}, but this client cannot \
 ask the user to approve it (it does not support elicitation or input requests). Nothing was \
 started. Ask the user to approve in a client that supports elicitation, or to raise the cap or \
 turn confirmation off in the server's configuration.",
-                self.name, self.cost
+                self.name,
+                self.cost_text()
             ))
         }
     }

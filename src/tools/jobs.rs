@@ -152,11 +152,12 @@ range, and submit only after they approve.",
 pub async fn estimate_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let request = EstimateJobArgs::parse(args)?.into_request();
     let data = ctx.api.estimate_job(&request).await?;
-    let summary = estimate_summary(&data);
+    let summary = estimate_summary(&data, ctx.simulated);
     Ok(ToolOutput { data, summary })
 }
 
-pub fn estimate_summary(data: &Value) -> String {
+/// The estimate in one line; against the sandbox the cost is marked simulated.
+pub fn estimate_summary(data: &Value, simulated: bool) -> String {
     let available = if data.get("available") == Some(&Value::Bool(false)) {
         "not currently available"
     } else {
@@ -176,7 +177,12 @@ pub fn estimate_summary(data: &Value) -> String {
             cost(&serde_json::json!({"min": min, "max": max}))
         })
         .unwrap_or_else(|| "unknown".into());
-    format!("Estimate {available}. Likely route: {gpu}. Estimated cost: {price} USD.")
+    let charged = if simulated {
+        " (simulated: nothing is charged)"
+    } else {
+        ""
+    };
+    format!("Estimate {available}. Likely route: {gpu}. Estimated cost: {price} USD{charged}.")
 }
 
 // ---- submit_job -----------------------------------------------------------------------------
@@ -328,7 +334,7 @@ pub async fn submit_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutp
     if !ctx.guard.is_off() {
         let estimate = ctx.api.estimate_job(&estimate_for(&request)).await?;
         if let Some(reason) = approval::needs_approval(&ctx.guard, &estimate) {
-            let question = Question::new(&request, &estimate, reason);
+            let question = Question::new(&request, &estimate, reason).simulated(ctx.simulated);
             let Some(ask) = &ctx.ask else {
                 return Err(question.refusal());
             };
@@ -407,9 +413,10 @@ fn not_submitted(question: &Question, answer: Answer) -> ToolOutput {
         Answer::Declined => (
             "declined",
             format!(
-                "Not submitted: the user declined \"{}\" (estimated {} USD) in the client. Nothing \
+                "Not submitted: the user declined \"{}\" (estimated {}) in the client. Nothing \
 was started. Do not submit it again unless the user asks.",
-                question.name, question.cost
+                question.name,
+                question.cost_text()
             ),
         ),
         Answer::Deferred => (
@@ -419,9 +426,10 @@ was started. Do not submit it again unless the user asks.",
         Answer::Cancelled | Answer::Approved => (
             "cancelled",
             format!(
-                "Not submitted: the approval request for \"{}\" (estimated {} USD) was dismissed \
+                "Not submitted: the approval request for \"{}\" (estimated {}) was dismissed \
 without an answer. Nothing was started. Ask the user before trying again.",
-                question.name, question.cost
+                question.name,
+                question.cost_text()
             ),
         ),
     };
@@ -1305,12 +1313,18 @@ preparing for more than 5 minutes. The workload command has not started yet."
     fn estimate_summary_prints_numbers() {
         let text = estimate_summary(
             &json!({"estimated_cost_usd": {"min": 0.1, "max": 0.2}, "likely_gpu_type": "A100"}),
+            false,
         );
         assert_eq!(
             text,
             "Estimate available. Likely route: A100. Estimated cost: $0.10-$0.20 USD."
         );
-        let text = estimate_summary(&json!({"available": false}));
+        let text = estimate_summary(&json!({"estimated_cost_usd": 0.3}), true);
+        assert!(
+            text.ends_with("Estimated cost: $0.30 USD (simulated: nothing is charged)."),
+            "{text}"
+        );
+        let text = estimate_summary(&json!({"available": false}), false);
         assert_eq!(
             text,
             "Estimate not currently available. Likely route: best available route. Estimated cost: unknown USD."
