@@ -112,7 +112,8 @@ export async function benchNpx({ binary, reference = true } = {}) {
         tree = await publishReference(registry, await packDependencies(join(registry.work, 'reference-deps')))
         subjects.push({ key: 'ts', pkg: REFERENCE_NAME })
       } catch (e) {
-        skipped = `its dependencies could not be fetched from the npm registry: ${String(e.stderr || e.message).trim().split('\n').slice(-1)[0]}`
+        const why = String(e.stderr || e.message).split('\n').filter((l) => l.trim() && !/complete log/.test(l)).slice(0, 2)
+        skipped = `its dependencies could not be fetched from the npm registry: ${why.map((l) => l.replace(/^npm error\s*/, '').trim()).join('; ')}`
         console.error(`npx bench: TypeScript reference skipped (${skipped})`)
       }
     }

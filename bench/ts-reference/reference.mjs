@@ -115,7 +115,6 @@ export async function packDependencies(dir, { timeoutMs = 180_000 } = {}) {
   const specs = dependencyTree()
   // The machine's own npm configuration (its registry, proxy, CA), with a throw-away cache.
   const env = { ...process.env, npm_config_cache: join(dir, '.npm-cache'), npm_config_loglevel: 'error', npm_config_update_notifier: 'false' }
-  for (const k of Object.keys(env)) if (/^npm_(config_registry|config_userconfig|package_|lifecycle_)/i.test(k)) delete env[k]
   await exec(NPM, ['pack', ...specs, '--pack-destination', dir, '--ignore-scripts', '--json'], { env, cwd: dir, timeout: timeoutMs, maxBuffer: 64 << 20 })
   rmSync(join(dir, '.npm-cache'), { recursive: true, force: true })
   return readdirSync(dir).filter((f) => f.endsWith('.tgz')).map((f) => join(dir, f))
