@@ -7,7 +7,8 @@
 // throughput over 10,000 calls; peak RSS of the server; size of the .node file; and 1000
 // concurrent tool calls over the hosted HTTP mode; hosted mode side by side (npm bin, plain binary,
 // the TypeScript SDK's stateless Streamable HTTP server doing the same work: calls/s, CPU per
-// call, peak RSS). Each figure is the median of several runs.
+// call, peak RSS); cold and warm `npx -y` through a local registry beside a TypeScript SDK server
+// of the same shape (bench/npx.mjs). Each figure is the median of several runs.
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
@@ -15,7 +16,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import os from 'node:os'
-import { benchNpx, gzippedBinaryBytes } from './npx.mjs'
+import { benchNpx, gzippedBinaryBytes, npxTable } from './npx.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const BIN = join(root, 'bin', 'junglegrid-mcp.js')
@@ -337,11 +338,13 @@ async function main() {
     ['HTTP: 1000 concurrent tools/call', `${results.http_1000_concurrent_errors} errors`, `p50 ${f(results.http_1000_concurrent_p50_ms, 1)} ms`, 'target 0 errors'],
     ['.node file', `${f(results.node_file_mb)} MB`, `${f(results.node_gz_mb)} MB gzipped`, 'target <= 3 gzipped'],
     ['npx -y start, cold / warm', `${f(results.npx_cold_ms, 0)} / ${f(results.npx_warm_ms, 0)} ms`, `cold cache ${f((results.npx_cold_cache_bytes ?? NaN) / 1024 / 1024)} MB`, 'local registry, empty cache'],
+    ['npx -y TS reference, cold / warm', `${f(results.ts_reference?.cold_ms, 0)} / ${f(results.ts_reference?.warm_ms, 0)} ms`, `cold cache ${f((results.ts_reference?.cache_bytes ?? NaN) / 1024 / 1024)} MB`, results.ts_reference ? `${results.ts_reference.packages} packages installed` : 'skipped'],
   ]
   console.log(`\nJungle Grid MCP benchmark (${RUNS} runs, medians) on ${machine}\n`)
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)))
   for (const r of rows) console.log('  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('   '))
   printHosted(results.hosted)
+  if (results.npx_runs) console.log('\n' + npxTable(results))
   const out = { machine, runs: RUNS, date: new Date().toISOString(), results }
   writeFileSync(join(root, 'bench', 'last-run.json'), JSON.stringify(out, null, 2) + '\n')
   console.log('\n' + JSON.stringify(out))

@@ -58,10 +58,11 @@ function collectStderr(stream) {
 /**
  * Connects the v1 SDK client (2025 revisions). With `listTools: true` it calls tools/list once so the
  * SDK caches the output schemas and validates every later callTool result against them.
+ * `bin` starts another server script instead of ours (the bench's TypeScript reference).
  * Returns { client, transport, pid, stderr(), call(name, args), close() }.
  */
-export async function connectV1(upstream, { env = {}, args = [], listTools = false } = {}) {
-  const transport = new StdioV1({ command: process.execPath, args: [BIN, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
+export async function connectV1(upstream, { env = {}, args = [], listTools = false, bin = BIN } = {}) {
+  const transport = new StdioV1({ command: process.execPath, args: [bin, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
   const stderr = collectStderr(transport.stderr)
   const client = new ClientV1({ name: 'junglegrid-tests', version: '1.0.0' })
   await client.connect(transport)
