@@ -2,6 +2,9 @@
 // Benchmarks the MCP server against a local fake Jungle Grid API and prints a table and JSON.
 //   npm run bench            (builds the release addon first)
 //   node bench/run.mjs       (uses the addon already built)
+//   BENCH_ONLY=hosted        only the hosted side-by-side table
+//   BENCH_ONLY=cpu           only server CPU ms per call (stdio and hosted) of each .node in
+//                            BENCH_BINARIES (comma-separated paths), rounds interleaved
 // Figures: cold start (spawn -> initialize result) vs a bare node process answering one line;
 // tool-call latency p50/p99 at 1 and 64 in flight vs a direct HTTP request to the same fake API;
 // throughput over 10,000 calls; peak RSS of the server; size of the .node file; and 1000
@@ -185,6 +188,57 @@ async function hostedRun(command, args, env) {
   return { tput: r.throughput, cpu_ms_per_call: (cpu * 1000) / HOSTED_CALLS, rss, errors: r.errors }
 }
 
+/** Server CPU ms per tools/call over stdio: CALLS get_job calls at 64 in flight (after a warm-up). */
+async function stdioCpuRun(apiBase, env = {}) {
+  const child = spawnServer(apiBase, [], env)
+  const client = new RawClient(child)
+  await client.request('initialize', INIT)
+  client.notify('notifications/initialized')
+  const call = async (i) => {
+    const r = await client.request('tools/call', { name: 'get_job', arguments: { job_id: `job_${i}` } })
+    return r.result && !r.result.isError
+  }
+  await runPool(500, 8, call)
+  const cpu0 = cpuSeconds(child.pid)
+  const r = await runPool(CALLS, 64, call)
+  const cpu = cpuSeconds(child.pid) - cpu0
+  child.stdin.end()
+  await once(child, 'exit')
+  return { cpu_ms_per_call: (cpu * 1000) / CALLS, errors: r.errors }
+}
+
+/**
+ * Per-call CPU of several builds of the addon, back to back (BENCH_ONLY=cpu): each .node in
+ * BENCH_BINARIES (comma-separated absolute paths, loaded through NAPI_RS_NATIVE_LIBRARY_PATH;
+ * default the checkout's) is measured once per round, rounds interleaved so that load from other
+ * processes falls on every build alike; medians of RUNS rounds. CPU time is the server's own
+ * (user + system of the node process), which other load barely moves; wall-clock figures would.
+ */
+async function cpuPerBuild(apiBase) {
+  const paths = (process.env.BENCH_BINARIES || '').split(',').filter(Boolean)
+  const builds = paths.length ? paths : [null]
+  const per = builds.map(() => ({ stdio: [], hosted: [], errors: 0 }))
+  const hostedEnv = { JUNGLEGRID_API_BASE: apiBase, JUNGLEGRID_INTERNAL_SERVICE_TOKEN: 'svc', MCP_RATE_LIMIT_PER_MINUTE: '0' }
+  for (let run = 0; run < RUNS; run++) {
+    for (const [i, path] of builds.entries()) {
+      const env = path ? { NAPI_RS_NATIVE_LIBRARY_PATH: path } : {}
+      const s = await stdioCpuRun(apiBase, env)
+      const h = await hostedRun(process.execPath, [BIN, '--http', '--host', '127.0.0.1'], { ...hostedEnv, ...env })
+      per[i].stdio.push(s.cpu_ms_per_call)
+      per[i].hosted.push(h.cpu_ms_per_call)
+      per[i].errors += s.errors + h.errors
+    }
+  }
+  console.log(`\nServer CPU ms per get_job call (stdio: ${CALLS} calls, hosted: ${HOSTED_CALLS} calls, 64 in flight; medians of ${RUNS} interleaved rounds):\n`)
+  console.log('| .node | bytes | CPU ms/call stdio | CPU ms/call hosted | errors |\n| --- | --- | --- | --- | --- |')
+  for (const [i, path] of builds.entries()) {
+    const file = path ?? join(root, readdirSync(root).find((f) => f.endsWith('.node')) ?? '')
+    const bytes = statSync(file, { throwIfNoEntry: false })?.size ?? 'n/a'
+    console.log(`| ${file} | ${bytes} | ${median(per[i].stdio).toFixed(4)} | ${median(per[i].hosted).toFixed(4)} | ${per[i].errors} |`)
+    console.log(`<!-- runs stdio ${per[i].stdio.map((x) => x.toFixed(4)).join(' ')}; hosted ${per[i].hosted.map((x) => x.toFixed(4)).join(' ')} -->`)
+  }
+}
+
 /** Hosted mode side by side, medians of RUNS runs each. */
 async function hostedSideBySide(apiBase) {
   const plain = join(root, 'target', 'release', 'junglegrid-mcp')
@@ -234,6 +288,11 @@ async function main() {
     const hosted = await hostedSideBySide(apiBase)
     api.close()
     printHosted(hosted)
+    return
+  }
+  if (process.env.BENCH_ONLY === 'cpu') {
+    await cpuPerBuild(apiBase)
+    api.close()
     return
   }
 
