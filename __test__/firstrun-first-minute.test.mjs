@@ -299,6 +299,38 @@ describe('the sandbox says "simulated" in everything it answers', () => {
   })
 })
 
+test('a library client of startSandbox() reaches it directly, not through HTTP_PROXY', async () => {
+  // In a child Node process whose environment names a refusing company proxy: the library's
+  // startSandbox() + new JungleGridClient({ apiBase }) must still work, and the proxy hears nothing.
+  const proxy = await startRefusingProxy({ status: 502 })
+  try {
+    const lib = new URL('../lib/index.js', import.meta.url).pathname
+    const script = `
+      const { JungleGridClient, startSandbox } = require(${JSON.stringify(lib)})
+      ;(async () => {
+        const sandbox = await startSandbox({ timeScale: 100 })
+        try {
+          const jg = new JungleGridClient({ apiKey: sandbox.apiKey, apiBase: sandbox.baseUrl })
+          const list = await jg.listJobs({ limit: 1 })
+          const estimate = await jg.estimateJob({ workload_type: 'inference', model_size: 7 })
+          console.log(JSON.stringify({ jobs: Array.isArray(list.items ?? list.jobs), estimate: typeof estimate }))
+        } finally {
+          await sandbox.stop()
+        }
+      })().catch((e) => { console.error(e.code, e.message); process.exit(1) })`
+    const env = { ...process.env, HTTP_PROXY: `http://127.0.0.1:${proxy.port}`, http_proxy: `http://127.0.0.1:${proxy.port}`, ALL_PROXY: `http://127.0.0.1:${proxy.port}` }
+    delete env.NO_PROXY
+    delete env.no_proxy
+    const { execFile } = await import('node:child_process')
+    const out = await new Promise((resolve) => execFile(process.execPath, ['-e', script], { env, timeout: 30000 }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr })))
+    assert.equal(out.code, 0, out.stderr)
+    assert.deepEqual(JSON.parse(out.stdout), { jobs: true, estimate: 'object' })
+    assert.deepEqual(proxy.seen, [])
+  } finally {
+    await proxy.close()
+  }
+})
+
 describe('the spending guard in the sandbox asks about a simulated job', () => {
   test('the refusal (no elicitation) marks the estimate simulated', async () => {
     const mcp = await connectV1(null, { args: ['--sandbox', '--confirm-submit'], env: { JUNGLE_GRID_API_KEY: undefined } })

@@ -311,7 +311,15 @@ JUNGLE_GRID_API_KEY environment variable."
                 },
                 other => Error::invalid_argument(other.to_string()),
             })
-            .and_then(|config| ApiClient::new(&config.api, config.api_key));
+            .and_then(|config| {
+                // A simulator started by this process (`startSandbox()`) is reached directly,
+                // as the CLI's --sandbox is: never through the user's HTTP_PROXY.
+                let api = match crate::sandbox::runs_here(&config.api.base) {
+                    true => config.api.direct(),
+                    false => config.api,
+                };
+                ApiClient::new(&api, config.api_key)
+            });
         NativeClient {
             api,
             spending,

@@ -85,6 +85,7 @@ impl Sandbox {
 
     /// Stops serving, saves the state and releases the directory's lock.
     pub async fn stop(self) {
+        running_here(&self.base_url, false);
         self.shutdown.cancel();
         let mut server = self.server;
         if tokio::time::timeout(STOP_GRACE, &mut server).await.is_err() {
@@ -97,6 +98,32 @@ impl Sandbox {
             store.release();
         }
     }
+}
+
+/// The base URLs of the simulators running in this process. A client of this process pointed at
+/// one of them connects directly, never through the user's HTTP_PROXY: a proxy cannot reach this
+/// process's loopback port, and a company proxy would otherwise break the sandbox (the library's
+/// `startSandbox()` + `new JungleGridClient({ apiBase })` cannot tell it is a sandbox otherwise).
+static RUNNING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn running_here(base_url: &str, running: bool) {
+    let mut list = RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    list.retain(|b| b != base_url);
+    if running {
+        list.push(base_url.to_string());
+    }
+}
+
+/// Whether `base` (trailing slashes ignored) is a simulator running in this process.
+pub fn runs_here(base: &str) -> bool {
+    let base = base.trim_end_matches('/');
+    RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+        .any(|b| b == base)
 }
 
 /// Starts the simulator on a random loopback port.
@@ -151,6 +178,7 @@ async fn start_with(options: SandboxOptions, max_upload_bytes: u64) -> Result<Sa
         }
     });
     tracing::debug!(url = %app.base_url, "sandbox listening");
+    running_here(&app.base_url, true);
     Ok(Sandbox {
         base_url: app.base_url.clone(),
         app,

@@ -116,6 +116,17 @@ async fn wait_terminal(clock: &ManualClock, api: &ApiClient, job_id: &str) -> Va
 }
 
 #[tokio::test]
+async fn a_running_simulator_is_known_to_this_process_until_it_stops() {
+    let (sb, _clock) = sandbox(FAST).await;
+    let base = sb.base_url().to_string();
+    assert!(runs_here(&base));
+    assert!(runs_here(&format!("{base}/")));
+    assert!(!runs_here("http://127.0.0.1:1"));
+    sb.stop().await;
+    assert!(!runs_here(&base));
+}
+
+#[tokio::test]
 async fn auth_envelopes_and_unknown_routes() {
     let (sb, _clock) = sandbox(FAST).await;
     let url = format!("{}/v1/mcp/jobs", sb.base_url());
