@@ -58,6 +58,16 @@ async fn sandbox(scale: f64) -> (Sandbox, Arc<ManualClock>) {
     (sb, clock)
 }
 
+/// Starts a sandbox again on `options` (its state directory `dir`), counts the jobs it loaded,
+/// stops it and removes the directory.
+async fn jobs_after_restart(options: SandboxOptions, dir: &std::path::Path) -> usize {
+    let again = start(options).await.unwrap();
+    let jobs = again.app.lock().jobs.len();
+    again.stop().await;
+    std::fs::remove_dir_all(dir).unwrap();
+    jobs
+}
+
 /// A submit body as submit_job builds it from these arguments (plus one expected artifact).
 fn submit_request(name: &str, command: &[&str]) -> SubmitRequest {
     submit_from(json!({
@@ -756,10 +766,7 @@ async fn concurrent_changes_all_reach_the_state_file() {
         serde_json::from_slice(&std::fs::read(dir.join("state.json")).unwrap()).unwrap();
     assert_eq!(saved["jobs"].as_array().unwrap().len(), 20);
     sb.stop().await;
-    let again = start(options).await.unwrap();
-    assert_eq!(again.app.lock().jobs.len(), 20);
-    again.stop().await;
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(jobs_after_restart(options, &dir).await, 20);
 }
 
 #[tokio::test]
@@ -966,10 +973,7 @@ async fn a_second_sandbox_on_the_same_dir_is_refused() {
         "mine"
     );
     first.stop().await;
-    let again = start(options).await.unwrap();
-    assert_eq!(again.app.lock().jobs.len(), 1);
-    again.stop().await;
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(jobs_after_restart(options, &dir).await, 1);
 }
 
 #[tokio::test]
