@@ -368,6 +368,20 @@ pub fn switch(
     }
 }
 
+/// `--sandbox-dir` keeps the sandbox in memory when given this value.
+pub const SANDBOX_IN_MEMORY: &str = ":memory:";
+
+/// Where `--sandbox` keeps its state when no `--sandbox-dir` is given: `<home>/.jungle-grid/sandbox`,
+/// so every process of one user shares it (hosts that start a process per tool call find the
+/// job the previous call submitted). `None` (in memory) without a home folder.
+pub fn default_sandbox_dir(env: &dyn Env) -> Option<PathBuf> {
+    settings::HOME
+        .env
+        .iter()
+        .find_map(|var| non_blank(env.get(var)))
+        .map(|home| PathBuf::from(home).join(".jungle-grid").join("sandbox"))
+}
+
 pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
