@@ -32,6 +32,8 @@ use crate::tools::render::render;
 use crate::tools::{self, JsonObject, Progress, ToolContext, ToolOutput};
 use crate::transport::access::{RequestSpending, RequestTools};
 use crate::transport::auth::AuthInfo;
+mod resources;
+
 use rmcp::model::{DetailedTask, Task, TaskPayload, TaskStatus};
 use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
 
@@ -533,6 +535,9 @@ impl ServerHandler for JungleGridServer {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_logging()
+                .enable_completions()
+                .enable_prompts()
+                .enable_resources()
                 .enable_tasks()
                 .build(),
         )
@@ -610,7 +615,18 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         request: CustomRequest,
         _context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, McpError> {
-        const SERVED: [&str; 4] = ["tools/call", "tools/list", "initialize", "logging/setLevel"];
+        const SERVED: [&str; 10] = [
+            "tools/call",
+            "tools/list",
+            "initialize",
+            "logging/setLevel",
+            "resources/list",
+            "resources/read",
+            "resources/templates/list",
+            "prompts/list",
+            "prompts/get",
+            "completion/complete",
+        ];
         if SERVED.contains(&request.method.as_str()) {
             return Err(McpError::new(
                 ErrorCode::INVALID_PARAMS,
@@ -645,6 +661,32 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 .map(|t| tool_definition(t, hosted))
                 .collect(),
         ))
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListResourcesResult, McpError> {
+        self.dispatch_list_resources(request, context).await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListResourceTemplatesResult, McpError> {
+        Ok(self.dispatch_list_templates(&context))
+    }
+
+    async fn read_resource(
+        &self,
+        request: rmcp::model::ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ReadResourceResponse, McpError> {
+        self.dispatch_read_resource(request, context)
+            .await
+            .map(Into::into)
     }
 
     async fn get_task(
