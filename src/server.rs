@@ -32,6 +32,7 @@ use crate::tools::render::render;
 use crate::tools::{self, JsonObject, Progress, ToolContext, ToolOutput};
 use crate::transport::access::{RequestSpending, RequestTools};
 use crate::transport::auth::AuthInfo;
+mod prompts;
 mod resources;
 
 use rmcp::model::{DetailedTask, Task, TaskPayload, TaskStatus};
@@ -661,6 +662,32 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 .map(|t| tool_definition(t, hosted))
                 .collect(),
         ))
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListPromptsResult, McpError> {
+        Ok(self.dispatch_list_prompts(&context))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: rmcp::model::GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetPromptResponse, McpError> {
+        self.dispatch_get_prompt(request, context)
+            .await
+            .map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: rmcp::model::CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CompleteResult, McpError> {
+        self.dispatch_complete(request, context).await
     }
 
     async fn list_resources(
