@@ -14,6 +14,8 @@ mod docs;
 pub mod doctor;
 pub mod error;
 pub mod files;
+#[cfg(test)]
+mod layers;
 pub mod logging;
 pub mod prompts;
 pub mod resources;

@@ -13,7 +13,8 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use serde_json::{Value, json};
 
-use super::{JungleGridServer, SANDBOX_NOTICE, caller};
+use super::caller::auth as caller;
+use super::{JungleGridServer, SANDBOX_NOTICE};
 use crate::error::{Error, ErrorKind};
 use crate::resources::{self, Audience, Resource, is_not_found};
 use crate::tools::{Tool, ToolContext};
