@@ -3,10 +3,17 @@
 // per-request narrowing, and the embedded sandbox. Every read asserts the request the API received.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { needsSetup } from './helpers/setup.mjs'
 import { API_KEY, SIGNATURE, UPLOAD_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
 import {
-  connectHttp, connectHttpV2, connectV1, connectV2, post, spawnRaw, startHosted, stdioSuite, activeToken,
+  BIN, activeToken, connectHttp, connectHttpV2, connectV1, post, spawnRaw, startHosted, stdioSuite,
 } from './helpers/mcp.mjs'
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url))
+const pydeps = here('./peers/.pydeps')
 
 const PROMPTS = ['run_workload', 'investigate_job', 'collect_results', 'recent_jobs']
 const TEMPLATES = ['junglegrid://jobs/{job_id}', 'junglegrid://jobs/{job_id}/logs', 'junglegrid://jobs/{job_id}/events']
@@ -417,6 +424,34 @@ test('raw JSON-RPC: malformed params are -32602, the session goes on', async () 
     assert.ok(!JSON.stringify(raw.lines).includes(API_KEY) && !JSON.stringify(raw.lines).includes(UPLOAD_TOKEN))
   } finally {
     await raw.close()
+    await api.stop()
+  }
+})
+
+test('the Python MCP SDK: prompts, templates, recent jobs, logs, completion, unknown job', { skip: needsSetup(!existsSync(pydeps) && 'the Python MCP SDK is not installed: run `npm run test:setup`') }, async () => {
+  const api = await startFakeUpstream()
+  try {
+    api.fixtures.logs = { job_id: 'job_123', items: [{ message: 'epoch 1 done', category: 'workload_stdout' }], next_cursor: null }
+    api.handle('job', (r) => (r.params[0] === 'job_missing'
+      ? { status: 404, json: { ok: false, error: { code: 'NOT_FOUND', message: 'job not found' } } }
+      : { json: { ok: true, data: { job_id: 'job_123', status: 'failed', failure: { message: 'OOM' } } } }))
+    const r = await new Promise((resolve) => {
+      execFile('python3', [here('./peers/python_surface.py'), BIN, api.base, API_KEY], { env: { ...process.env, PYTHONPATH: pydeps }, timeout: 60000 }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }))
+    })
+    assert.equal(r.code, 0, r.stderr.slice(-2000))
+    const seen = JSON.parse(r.stdout)
+    for (const cap of ['prompts', 'resources', 'completions']) assert.ok(seen.capabilities.includes(cap), seen.capabilities.join(','))
+    assert.deepEqual(seen.prompts, PROMPTS)
+    assert.match(seen.prompt, /Job job_123 is failed\./)
+    assert.match(seen.prompt, /OOM/)
+    assert.deepEqual(seen.templates, TEMPLATES)
+    assert.deepEqual(seen.listed, ['junglegrid://jobs/job_123'])
+    assert.equal(seen.logs.items[0].message, 'epoch 1 done')
+    assert.deepEqual(seen.completed, ['job_123'])
+    assert.equal(seen.missing.code, NOT_FOUND_2025)
+    assert.match(seen.missing.message, /junglegrid:\/\/jobs\/job_missing/)
+    assert.equal(seen.still, PROMPTS.length)
+  } finally {
     await api.stop()
   }
 })
