@@ -310,7 +310,8 @@ describe('offered only where the tools they read through are', () => {
       assert.deepEqual((await some.client.listPrompts()).prompts, [])
       assert.deepEqual((await some.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate), TEMPLATES.slice(0, 2))
       await rejectsWith(some.client.readResource({ uri: 'junglegrid://jobs/job_1/events' }), INVALID_PARAMS, /get_job_events/)
-      // No list_jobs: job ids do not complete, and nothing was asked.
+      // No list_jobs: recent jobs are not listed, job ids do not complete, and nothing was asked.
+      assert.deepEqual((await some.client.listResources()).resources, [])
       const c = await some.client.complete({ ref: { type: 'ref/resource', uri: 'junglegrid://jobs/{job_id}' }, argument: { name: 'job_id', value: '' } })
       assert.deepEqual(c.completion.values, [])
       assert.equal(api.apiRequests().filter((r) => r.path === '/v1/mcp/jobs').length, 0)

@@ -187,7 +187,12 @@ impl JungleGridServer {
         }
         let mut next_cursor = None;
         // One listable template pages (the first; today the job list).
-        if let Some((def, list)) = usable.iter().find_map(|r| r.list.map(|list| (*r, list))) {
+        let listing = usable
+            .iter()
+            .find_map(|r| r.list.map(|listing| (*r, listing)))
+            .filter(|(_, listing)| self.may_use(&context, listing.tools));
+        if let Some((def, listing)) = listing {
+            let list = listing.list;
             let ctx = self.reader(&context)?;
             let page = tokio::select! {
                 page = list(&ctx, cursor.clone()) => page,
