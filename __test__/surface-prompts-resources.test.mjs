@@ -456,3 +456,21 @@ test('the Python MCP SDK: prompts, templates, recent jobs, logs, completion, unk
     await api.stop()
   }
 })
+
+const inspector = here('./conformance/node_modules/.bin/mcp-inspector')
+test('the MCP Inspector CLI gets a prompt and reads a job\'s logs, as the README shows', { skip: needsSetup(!existsSync(inspector) && 'the MCP Inspector CLI is not installed: run `npm run test:setup`') }, async () => {
+  const api = await startFakeUpstream()
+  const run = (args) => new Promise((resolve) => {
+    execFile(inspector, ['--cli', '-e', `JUNGLE_GRID_API_KEY=${API_KEY}`, '-e', `JUNGLEGRID_API_BASE=${api.base}`, process.execPath, BIN, ...args], { timeout: 60000, maxBuffer: 8 << 20 }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }))
+  })
+  try {
+    const prompt = await run(['--method', 'prompts/get', '--prompt-name', 'investigate_job', '--prompt-args', 'job_id=job_123'])
+    assert.equal(prompt.code, 0, prompt.stderr)
+    assert.match(JSON.parse(prompt.stdout).messages[0].content.text, /Job job_123 is running \(executing\)\./)
+    const logs = await run(['--method', 'resources/read', '--uri', 'junglegrid://jobs/job_123/logs'])
+    assert.equal(logs.code, 0, logs.stderr)
+    assert.equal(JSON.parse(JSON.parse(logs.stdout).contents[0].text).items[0].message, 'started')
+  } finally {
+    await api.stop()
+  }
+})
