@@ -4,7 +4,9 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { needsSetup } from './helpers/setup.mjs'
 import { API_KEY, SIGNATURE, UPLOAD_TOKEN, startFakeUpstream } from './helpers/fake-upstream.mjs'
@@ -388,7 +390,9 @@ describe('hosted: the caller\'s scopes and request narrowing', () => {
 
 describe('sandbox: real jobs of the simulator', () => {
   test('a submitted job lists, reads, completes and investigates', async () => {
-    const mcp = await connectV1(null, { args: ['--sandbox', '--sandbox-time-scale', '1000'], env: { JUNGLE_GRID_API_KEY: undefined } })
+    // Its own state folder: nothing of the user's sandbox is read or written.
+    const dir = mkdtempSync(join(tmpdir(), 'jg-surface-'))
+    const mcp = await connectV1(null, { args: ['--sandbox', '--sandbox-dir', dir, '--sandbox-time-scale', '1000'], env: { JUNGLE_GRID_API_KEY: undefined } })
     try {
       const submitted = await mcp.call('submit_job', { name: 'demo', workload_type: 'batch', image: 'python:3.11-slim', command: ['echo', 'hi'] })
       const jobId = submitted.structuredContent.data.job_id
@@ -407,6 +411,7 @@ describe('sandbox: real jobs of the simulator', () => {
       await rejectsWith(mcp.client.readResource({ uri: 'junglegrid://jobs/job_missing/events' }), NOT_FOUND_2025, /job_missing/)
     } finally {
       await mcp.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
