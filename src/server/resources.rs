@@ -308,3 +308,57 @@ impl JungleGridServer {
         Ok(ReadResourceResult::new(vec![text]))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_modified_is_normalised_or_left_out() {
+        assert_eq!(
+            rfc3339(Some("2026-05-29T00:00:00+02:00")).as_deref(),
+            Some("2026-05-28T22:00:00Z")
+        );
+        assert_eq!(
+            rfc3339(Some(" 2026-05-30T01:00:00.5Z ")).as_deref(),
+            Some("2026-05-30T01:00:00.500Z")
+        );
+        assert_eq!(rfc3339(Some("yesterday")), None);
+        assert_eq!(rfc3339(None), None);
+    }
+
+    #[test]
+    fn read_errors_name_the_uri_and_keep_not_found_apart_from_outages() {
+        let uri = "junglegrid://jobs/job_x";
+        let not_found = Error {
+            kind: ErrorKind::Api,
+            code: "NOT_FOUND".into(),
+            message: "job not found".into(),
+            status: Some(404),
+        };
+        let e = read_error(uri, &not_found, false);
+        assert_eq!(e.code, rmcp::model::ErrorCode::RESOURCE_NOT_FOUND);
+        assert_eq!(
+            e.message,
+            "Resource not found: junglegrid://jobs/job_x (NOT_FOUND: job not found)."
+        );
+        assert_eq!(e.data, Some(json!({"uri": uri, "code": "NOT_FOUND"})));
+        let outage = Error {
+            code: "UPSTREAM_ERROR".into(),
+            status: Some(502),
+            ..not_found.clone()
+        };
+        assert_eq!(
+            read_error(uri, &outage, false).code,
+            rmcp::model::ErrorCode::INTERNAL_ERROR
+        );
+        let bad = Error::invalid_argument("job_id is not a valid id.");
+        let e = read_error(uri, &bad, true);
+        assert_eq!(e.code, rmcp::model::ErrorCode::INVALID_PARAMS);
+        assert!(
+            e.message.ends_with(super::super::SANDBOX_ERROR_NOTE),
+            "{}",
+            e.message
+        );
+    }
+}
