@@ -13,8 +13,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use serde_json::{Value, json};
 
-use super::caller::auth as caller;
-use super::{JungleGridServer, SANDBOX_NOTICE};
+use super::{JungleGridServer, SANDBOX_NOTICE, caller};
 use crate::error::{Error, ErrorKind};
 use crate::resources::{self, Audience, Resource, is_not_found};
 use crate::tools::{Tool, ToolContext};
@@ -111,7 +110,8 @@ impl JungleGridServer {
             return false;
         }
         !self.hosted
-            || caller(context).is_some_and(|auth| tools.iter().all(|t| auth.allows(t).is_ok()))
+            || caller::auth(context)
+                .is_some_and(|auth| tools.iter().all(|t| auth.allows(t).is_ok()))
     }
 
     /// Why `tools` may not be used by this request, in one sentence.
@@ -129,7 +129,7 @@ impl JungleGridServer {
                 if self.hosted { "connection" } else { "server" }
             );
         }
-        let auth = caller(context);
+        let auth = caller::auth(context);
         let missing = tools
             .iter()
             .find_map(|t| auth.map_or(Err(t.scopes), |a| a.allows(t)).err());
@@ -149,7 +149,7 @@ impl JungleGridServer {
         context: &RequestContext<RoleServer>,
     ) -> Result<ToolContext, McpError> {
         let api = if self.hosted {
-            let auth = caller(context)
+            let auth = caller::auth(context)
                 .ok_or_else(|| McpError::invalid_request("Authentication is required.", None))?;
             self.api.with_token(auth.token.clone())
         } else {
