@@ -422,15 +422,9 @@ async fn serve_metrics(
     Ok(addr)
 }
 
-/// Liveness: the process answers (also while draining, so it is not killed mid-drain).
+/// Liveness: the process answers (the body of the TypeScript server's `/healthz`, unchanged).
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    Json(json!({
-        "ok": true,
-        "service": "junglegrid",
-        "version": VERSION,
-        "env": state.env_name,
-        "draining": state.draining.is_cancelled(),
-    }))
+    Json(json!({ "ok": true, "service": "junglegrid", "version": VERSION, "env": state.env_name }))
 }
 
 /// Readiness: 200 while serving, 503 from the stop signal on, so load balancers send new
