@@ -129,6 +129,8 @@ describe('Kubernetes manifests', { skip }, () => {
       assert.ok(names.includes(name), `${name} is set`)
     }
     assert.equal(new Set(names).size, names.length, 'no variable is set twice')
+    // Behind the ingress controller the client address comes from X-Forwarded-For.
+    assert.match(container.env.find((e) => e.name === 'MCP_TRUSTED_PROXIES').value, /10\.0\.0\.0\/8/)
   })
 
   test('the pod runs as the Dockerfile builds the image: its user, its port, its command', () => {
