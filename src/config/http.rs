@@ -400,6 +400,65 @@ mod tests {
     }
 
     #[test]
+    fn approval_key() {
+        let c = load(&[]).unwrap();
+        assert!(c.approval_key.is_none());
+        let key = "a".repeat(MIN_TASK_KEY_LEN);
+        let c = load(&[("JUNGLE_GRID_APPROVAL_KEY", Box::leak(key.into_boxed_str()))]).unwrap();
+        assert!(c.approval_key.is_some());
+        let err = load(&[("JUNGLE_GRID_APPROVAL_KEY", "short-secret")]).unwrap_err();
+        assert_eq!(err, ConfigError::WeakApprovalKey);
+        assert!(
+            !err.to_string().contains("short-secret"),
+            "no secret echoed"
+        );
+    }
+
+    #[test]
+    fn drain_unknown_tokens_and_trusted_proxies() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.edges.drain_timeout, DEFAULT_DRAIN_TIMEOUT);
+        assert_eq!(c.edges.unknown_tokens_per_minute, 60);
+        assert!(c.edges.trusted_proxies.is_empty());
+        let c = load(&[
+            ("MCP_DRAIN_TIMEOUT_MS", "90000"),
+            ("MCP_UNKNOWN_TOKENS_PER_MINUTE", "0"),
+            (
+                "MCP_TRUSTED_PROXIES",
+                " 10.0.0.0/8, 192.168.1.10 ,fc00::/7,",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.edges.drain_timeout, Duration::from_secs(90));
+        assert_eq!(c.edges.unknown_tokens_per_minute, 0);
+        let nets: Vec<String> = c
+            .edges
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.168.1.10/32", "fc00::/7"]);
+        for (name, value, says) in [
+            ("MCP_DRAIN_TIMEOUT_MS", "0", "MCP_DRAIN_TIMEOUT_MS"),
+            ("MCP_DRAIN_TIMEOUT_MS", "soon", "MCP_DRAIN_TIMEOUT_MS"),
+            (
+                "MCP_UNKNOWN_TOKENS_PER_MINUTE",
+                "-3",
+                "MCP_UNKNOWN_TOKENS_PER_MINUTE",
+            ),
+            (
+                "MCP_TRUSTED_PROXIES",
+                "10.0.0.0/8, ingress",
+                "MCP_TRUSTED_PROXIES must list IP addresses or CIDR ranges",
+            ),
+            ("MCP_TRUSTED_PROXIES", "10.0.0.0/33", "got \"10.0.0.0/33\""),
+        ] {
+            let err = load(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.contains(says), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
     fn full_vector() {
         let c = load(&[
             ("JUNGLEGRID_API_BASE", "https://api.example.com"),
