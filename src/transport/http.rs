@@ -467,3 +467,36 @@ async fn openai_challenge(State(state): State<Arc<AppState>>) -> Response {
 async fn not_found() -> impl IntoResponse {
     (StatusCode::NOT_FOUND, error_body("NOT_FOUND", "Not found."))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    fn get(path: &str) -> Request {
+        Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .expect("request")
+    }
+
+    /// Readiness fails from the stop signal on (a load balancer keeping a connection open sees
+    /// 503); liveness keeps the TypeScript server's answer.
+    #[tokio::test]
+    async fn readiness_fails_once_draining_liveness_does_not() {
+        let config = crate::config::http::tests_support::config(&[]);
+        let draining = CancellationToken::new();
+        let app = router_with(&config, Arc::default(), draining.clone()).expect("router");
+        let ready = app.clone().oneshot(get("/readyz")).await.expect("answer");
+        assert_eq!(ready.status(), StatusCode::OK);
+        draining.cancel();
+        let ready = app.clone().oneshot(get("/readyz")).await.expect("answer");
+        assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(ready.into_body(), 1024)
+            .await
+            .expect("body");
+        assert_eq!(&body[..], br#"{"ready":false,"draining":true}"#);
+        let live = app.oneshot(get("/healthz")).await.expect("answer");
+        assert_eq!(live.status(), StatusCode::OK);
+    }
+}
