@@ -282,6 +282,8 @@ pub async fn serve(config: HttpConfig, shutdown: CancellationToken) -> i32 {
         );
     }
     shutdown.cancelled().await;
+    // Readiness fails and the listener closes before anyone is told the drain started.
+    server.shutdown.cancel();
     eprintln!(
         "Stopping: /readyz now answers 503 and no new connection is accepted; requests in flight \
          have {} s to finish (MCP_DRAIN_TIMEOUT_MS)",

@@ -625,6 +625,8 @@ pub async fn serve(
         .keep_alive(true);
     loop {
         let accepted = tokio::select! {
+            // Stopping wins over a connection waiting to be accepted: none is taken after it.
+            biased;
             _ = shutdown.cancelled() => break,
             accepted = listener.accept() => accepted,
         };
