@@ -1,5 +1,6 @@
 // Starting the hosted server (the bin with --http) against the fake upstream, the SDK clients over
-// Streamable HTTP (v1 and v2 pinned to 2026-07-28), and small HTTP helpers. Re-exported by ./mcp.mjs.
+// Streamable HTTP (v1 and v2 pinned to 2026-07-28), and small HTTP helpers. Re-exported by ./mcp.mjs;
+// imports no helper that imports it (helpers-imports.test.mjs fails on any cycle).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, request as httpRequest } from 'node:http'
@@ -8,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client'
 import { SERVICE_TOKEN } from './fake-upstream.mjs'
-import { BIN, MODERN_PROTOCOL } from './mcp.mjs'
+import { BIN, MODERN_PROTOCOL } from './bin.mjs'
 
 export const ISSUER = 'https://api.junglegrid.dev'
 export const RESOURCE = 'https://mcp.junglegrid.dev'

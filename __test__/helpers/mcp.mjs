@@ -12,24 +12,20 @@
 //     connectHttp (v1), connectHttpV2 (2026-07-28), post (raw JSON-RPC), activeToken, roundRobin.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { after, afterEach, before, beforeEach } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { Client as ClientV2 } from '@modelcontextprotocol/client'
 import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/stdio'
 import { API_KEY, startFakeUpstream } from './fake-upstream.mjs'
+import { BIN, MODERN_PROTOCOL } from './bin.mjs'
 
 export {
   activeToken, connectHttp, connectHttpV2, ISSUER, METADATA_URL, post, RESOURCE, roundRobin, startHosted,
 } from './http-server.mjs'
 
-export const BIN = fileURLToPath(new URL('../../bin/junglegrid-mcp.js', import.meta.url))
-export const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
-export const PKG = PACKAGE
-export const MODERN_PROTOCOL = '2026-07-28'
+export { BIN, MODERN_PROTOCOL, PACKAGE, PKG } from './bin.mjs'
 
 /** The seed's tool registry, in the seed's order (contract Part A 1, Part B 3.3). */
 export const SEED_TOOLS = [

@@ -108,6 +108,10 @@ pub enum ConfigError {
     #[error("{name} must be an address to listen on such as 127.0.0.1:9464, got \"{value}\".")]
     InvalidAddr { name: &'static str, value: String },
     #[error(
+        "{name} must list IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, 192.168.1.10), got \"{value}\"."
+    )]
+    InvalidNetworks { name: &'static str, value: String },
+    #[error(
         "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
     )]
     InvalidMaxResultChars { name: &'static str, value: String },
@@ -127,6 +131,10 @@ pub enum ConfigError {
         "JUNGLE_GRID_TASK_SIGNING_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`); every replica needs the same value."
     )]
     WeakTaskKey,
+    #[error(
+        "JUNGLE_GRID_APPROVAL_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`); every replica needs the same value."
+    )]
+    WeakApprovalKey,
 }
 
 impl ConfigError {

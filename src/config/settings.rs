@@ -407,6 +407,17 @@ pub static TASK_SIGNING_KEY: Setting = Setting {
     secret: true,
 };
 
+pub static APPROVAL_KEY: Setting = Setting {
+    flags: &[],
+    env: &["JUNGLE_GRID_APPROVAL_KEY"],
+    default: "derived from the service token",
+    allowed: "at least 32 characters",
+    meaning: "HMAC key that seals the spending guard's approval requests (2026-07-28 `requestState`); give every replica the same value so an approval asked on one can be answered on any. Unset, the key is derived from `JUNGLEGRID_INTERNAL_SERVICE_TOKEN` (said at start-up): replicas share it only while they share that token, and rotating the token makes users approve again.",
+    modes: &[Http],
+    repeats: false,
+    secret: true,
+};
+
 pub static NODE_ENV: Setting = Setting {
     flags: &[],
     env: &["NODE_ENV"],
@@ -440,6 +451,17 @@ pub static BODY_TIMEOUT_MS: Setting = Setting {
     secret: false,
 };
 
+pub static DRAIN_TIMEOUT_MS: Setting = Setting {
+    flags: &[],
+    env: &["MCP_DRAIN_TIMEOUT_MS"],
+    default: "60000",
+    allowed: "1 to 3600000",
+    meaning: "On SIGTERM (or SIGINT): `/readyz` answers `503`, no new connection is accepted, idle connections close, and requests in flight get this many milliseconds to finish; then the process exits 0 (1 when it had to cut requests, said on stderr). Keep it above the longest held request (`JUNGLE_GRID_MAX_WAIT_SECONDS`) and below the orchestrator's grace period.",
+    modes: &[Http],
+    repeats: false,
+    secret: false,
+};
+
 pub static MAX_CONNECTIONS: Setting = Setting {
     flags: &[],
     env: &["MCP_MAX_CONNECTIONS"],
@@ -468,6 +490,28 @@ pub static RATE_LIMIT_PER_MINUTE: Setting = Setting {
     default: "600",
     allowed: "0 to 1000000",
     meaning: "Requests per minute per caller (SHA-256 of the bearer token, else the client's address), bursts up to the same number; past it `429` with `Retry-After`. `0` turns it off.",
+    modes: &[Http],
+    repeats: false,
+    secret: false,
+};
+
+pub static UNKNOWN_TOKENS_PER_MINUTE: Setting = Setting {
+    flags: &[],
+    env: &["MCP_UNKNOWN_TOKENS_PER_MINUTE"],
+    default: "60",
+    allowed: "0 to 1000000",
+    meaning: "Introspection calls per minute per client address for tokens this server does not know yet, bursts up to the same number; a token introspection accepts gives its call back, so only refused (made-up, expired, revoked) tokens count. Past it `429` `TOO_MANY_UNKNOWN_TOKENS` with `Retry-After`, and no call. `0` turns it off.",
+    modes: &[Http],
+    repeats: false,
+    secret: false,
+};
+
+pub static TRUSTED_PROXIES: Setting = Setting {
+    flags: &[],
+    env: &["MCP_TRUSTED_PROXIES"],
+    default: "none",
+    allowed: "comma-separated IP addresses or CIDR ranges",
+    meaning: "Proxies in front of this server (an ingress controller, a load balancer): for a request from one of them the client address is the right-most `X-Forwarded-For` entry that is not one of them, for the rate limit and the unknown-token bound. Unset, the client address is the TCP peer and `X-Forwarded-For` is ignored.",
     modes: &[Http],
     repeats: false,
     secret: false,
@@ -529,12 +573,16 @@ pub static SETTINGS: &[&Setting] = &[
     &INTROSPECTION_TIMEOUT_MS,
     &TOKEN_CACHE_MS,
     &TASK_SIGNING_KEY,
+    &APPROVAL_KEY,
     &NODE_ENV,
     &HEADER_TIMEOUT_MS,
     &BODY_TIMEOUT_MS,
+    &DRAIN_TIMEOUT_MS,
     &MAX_CONNECTIONS,
     &MAX_IN_FLIGHT,
     &RATE_LIMIT_PER_MINUTE,
+    &UNKNOWN_TOKENS_PER_MINUTE,
+    &TRUSTED_PROXIES,
     &METRICS_ADDR,
     &ACCESS_LOG,
 ];
