@@ -18,5 +18,6 @@ pub mod sandbox;
 pub mod secret;
 pub mod server;
 pub mod tasks;
+pub mod telemetry;
 pub mod tools;
 pub mod transport;
