@@ -84,7 +84,7 @@ describe('traces on stdio', { skip }, () => {
       arguments: { job_id: 'job_123' },
       _meta: { traceparent: trace.traceparent, tracestate: 'vendor=abc', baggage: 'user=alice' },
     }, 'call-7')
-    assert.equal(reply.result.isError, undefined, JSON.stringify(reply))
+    assert.notEqual(reply.result.isError, true, JSON.stringify(reply))
     // Spans are batched: only the exit (stdin closed) flushes them.
     assert.equal((await mcp.end()).code, 0)
     const { server, clients } = await serverAndApiSpans(otlp, api, trace.traceId, 'tools/call get_job')
@@ -201,7 +201,7 @@ describe('traces hosted', { skip }, () => {
     const trace = clientTrace()
     const { res, json } = await call(3, { name: 'get_job', arguments: { job_id: 'job_123' } }, { traceparent: trace.traceparent })
     assert.equal(res.status, 200)
-    assert.equal(json.result.isError, undefined, JSON.stringify(json))
+    assert.notEqual(json.result.isError, true, JSON.stringify(json))
     const { server: span, clients } = await serverAndApiSpans(otlp, api, trace.traceId, 'tools/call get_job')
     assert.equal(span.parentSpanId, trace.spanId)
     assert.equal(span.attributes['network.transport'], 'tcp')
@@ -228,8 +228,10 @@ describe('traces hosted', { skip }, () => {
   test('a tool error hosted is error.type=tool_error', async () => {
     const trace = clientTrace()
     api.override('job', { status: 503, json: { error: { code: 'UPSTREAM_ERROR', message: 'Down.' } } }, 3)
-    const { json } = await call(4, { name: 'get_job', arguments: { job_id: 'job_123' }, _meta: { traceparent: trace.traceparent } })
-    assert.equal(json.result.isError, true)
+    const { text: body } = await call(4, { name: 'get_job', arguments: { job_id: 'job_123' }, _meta: { traceparent: trace.traceparent } })
+    // The retry notices stream first (SSE), then the result.
+    const answer = body.split('\n').filter((l) => l.startsWith('data:')).map((l) => JSON.parse(l.slice(5))).find((m) => m.id === 4)
+    assert.equal(answer.result.isError, true)
     const { server: span, clients } = await serverAndApiSpans(otlp, api, trace.traceId, 'tools/call get_job')
     assert.equal(span.attributes['error.type'], 'tool_error')
     assert.equal(span.status.code, 'ERROR')
@@ -251,7 +253,7 @@ describe('traces off', () => {
     const mcp = spawnRaw(api)
     await mcp.initialize()
     const reply = await mcp.request('tools/call', { name: 'get_job', arguments: { job_id: 'job_123' }, _meta: { traceparent: trace.traceparent } })
-    assert.equal(reply.result.isError, undefined)
+    assert.notEqual(reply.result.isError, true)
     assert.equal((await mcp.end()).code, 0)
     assert.ok(api.apiRequests().length > 0)
     assert.ok(api.apiRequests().every((r) => r.headers.traceparent === undefined && r.headers.tracestate === undefined))

@@ -11,7 +11,7 @@
 //!   client, driven on the server's tokio runtime ([`ExportClient`]). [`shutdown`] flushes them
 //!   before the process exits.
 //!
-//! Spans: one `SERVER` span per MCP request ([`mcp::Traced`]), named and attributed as the
+//! Spans: one `SERVER` span per MCP request (`server::trace`), named and attributed as the
 //! OpenTelemetry MCP semantic conventions say, its parent the request's `params._meta`
 //! (`traceparent`, `tracestate`, `baggage`; MCP SEP-414) else the HTTP request's headers (hosted);
 //! one `CLIENT` span per Jungle Grid API request attempt ([`api_span`]), whose context goes to the
@@ -19,24 +19,16 @@
 //! API: it is the client's data, not ours to pass on. No span carries a credential, a query
 //! string or a signed URL.
 
-pub mod mcp;
-
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use opentelemetry::propagation::{Extractor, TextMapCompositePropagator, TextMapPropagator};
+use opentelemetry::KeyValue;
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry::{Context, KeyValue};
-use opentelemetry_http::{Bytes, HttpClient, HttpError, Request, Response};
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use opentelemetry_sdk::resource::EnvResourceDetector;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::registry::Registry;
@@ -45,6 +37,14 @@ use crate::config::settings::{
     OTEL_DISABLED, OTEL_SERVICE_NAME, OTEL_TRACES_EXPORTER, OTLP_ENDPOINT, OTLP_PROTOCOL, resolve,
 };
 use crate::config::{Env, Overrides};
+
+mod export;
+mod propagation;
+
+use export::ExportClient;
+pub use propagation::{
+    api_span, extract, has_remote_parent, inject, record_api_error, record_api_status,
+};
 
 /// The `tracing` target of every span meant for OpenTelemetry (and only those).
 pub const TARGET: &str = "otel";
@@ -138,7 +138,9 @@ pub fn layer(env: &dyn Env, overrides: &Overrides) -> Result<Option<BoxedLayer>,
     };
     let runtime = tokio::runtime::Handle::try_current()
         .map_err(|_| "OpenTelemetry needs the server's runtime.".to_string())?;
-    crate::api::client::install_crypto_provider();
+    // rustls' provider, as for every reqwest client of the crate (`api::client` installs the same
+    // one; whichever runs first wins, which is just as good).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(EXPORT_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -152,7 +154,7 @@ pub fn layer(env: &dyn Env, overrides: &Overrides) -> Result<Option<BoxedLayer>,
         .map_err(|e| format!("Could not set up the OpenTelemetry exporter: {e}"))?;
     let mut resource = Resource::builder_empty().with_attributes([
         KeyValue::new("service.name", "junglegrid-mcp"),
-        KeyValue::new("service.version", crate::server::VERSION),
+        KeyValue::new("service.version", env!("CARGO_PKG_VERSION")),
     ]);
     resource = resource.with_detector(Box::new(EnvResourceDetector::new()));
     if let Some(name) = settings.service_name {
@@ -163,7 +165,7 @@ pub fn layer(env: &dyn Env, overrides: &Overrides) -> Result<Option<BoxedLayer>,
         .with_resource(resource.build())
         .build();
     let scope = opentelemetry::InstrumentationScope::builder("junglegrid-mcp")
-        .with_version(crate::server::VERSION)
+        .with_version(env!("CARGO_PKG_VERSION"))
         .build();
     let tracer = provider.tracer_with_scope(scope);
     if PROVIDER.set(provider).is_err() {
@@ -194,153 +196,6 @@ pub async fn shutdown() {
     let done = tokio::task::spawn_blocking(move || provider.shutdown_with_timeout(FLUSH_TIMEOUT));
     if let Ok(Err(e)) = done.await {
         tracing::warn!("OpenTelemetry: the last spans may be lost ({e}).");
-    }
-}
-
-fn propagator() -> &'static TextMapCompositePropagator {
-    static PROPAGATOR: OnceLock<TextMapCompositePropagator> = OnceLock::new();
-    PROPAGATOR.get_or_init(|| {
-        TextMapCompositePropagator::new(vec![
-            Box::new(TraceContextPropagator::new()),
-            Box::new(BaggagePropagator::new()),
-        ])
-    })
-}
-
-/// The remote context (W3C `traceparent`, `tracestate`, `baggage`) carried by `carrier`; an
-/// invalid or missing `traceparent` gives an empty context.
-pub fn extract(carrier: &dyn Extractor) -> Context {
-    propagator().extract(carrier)
-}
-
-/// Whether `cx` carries a valid remote span context.
-pub fn has_remote_parent(cx: &Context) -> bool {
-    use opentelemetry::trace::TraceContextExt;
-    cx.span().span_context().is_valid()
-}
-
-/// Puts `span`'s trace context into `headers` (`traceparent`, `tracestate`; never baggage).
-pub fn inject(span: &tracing::Span, headers: &mut reqwest::header::HeaderMap) {
-    let cx = span.context();
-    TraceContextPropagator::new()
-        .inject_context(&cx, &mut opentelemetry_http::HeaderInjector(headers));
-}
-
-/// The `CLIENT` span of one Jungle Grid API request attempt (HTTP client semantic conventions):
-/// named by the method, with the server's address and the URL without query or user info. A
-/// disabled span when traces are off.
-pub fn api_span(method: &reqwest::Method, url: &reqwest::Url) -> tracing::Span {
-    if !enabled() {
-        return tracing::Span::none();
-    }
-    let port = url.port_or_known_default().map(i64::from);
-    let mut full = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
-    if let Some(p) = url.port() {
-        full.push_str(&format!(":{p}"));
-    }
-    full.push_str(url.path());
-    tracing::info_span!(
-        target: TARGET,
-        "api",
-        otel.name = method.as_str(),
-        otel.kind = "client",
-        otel.status_code = tracing::field::Empty,
-        "http.request.method" = method.as_str(),
-        "server.address" = url.host_str().unwrap_or(""),
-        "server.port" = port,
-        "url.full" = full,
-        "http.response.status_code" = tracing::field::Empty,
-        "error.type" = tracing::field::Empty,
-    )
-}
-
-/// Records the API's answer on an attempt's span: the status, and for 4xx/5xx `error.type` (the
-/// status code, as the HTTP conventions say) and the error status.
-pub fn record_api_status(span: &tracing::Span, status: u16) {
-    if span.is_disabled() {
-        return;
-    }
-    span.record("http.response.status_code", i64::from(status));
-    if status >= 400 {
-        span.record("error.type", status.to_string());
-        span.record("otel.status_code", "error");
-    }
-}
-
-/// Records an attempt that got no answer: `error.type` is our error code (`TIMEOUT`, `NETWORK`).
-pub fn record_api_error(span: &tracing::Span, code: &str) {
-    if span.is_disabled() {
-        return;
-    }
-    span.record("error.type", code);
-    span.record("otel.status_code", "error");
-}
-
-/// The exporter's HTTP client: the crate's reqwest (rustls, system roots, `HTTPS_PROXY`), run on
-/// the server's runtime, since the batch processor exports from a thread of its own. The first
-/// failure is logged once (the collector's host, never its URL or headers); later ones are not,
-/// so an absent collector cannot flood stderr.
-#[derive(Debug)]
-struct ExportClient {
-    client: reqwest::Client,
-    runtime: tokio::runtime::Handle,
-}
-
-static EXPORT_FAILED: AtomicBool = AtomicBool::new(false);
-
-fn export_failed(host: &str, why: &str) {
-    if !EXPORT_FAILED.swap(true, Ordering::Relaxed) {
-        tracing::warn!(
-            "OpenTelemetry: exporting spans to {host} failed ({why}); spans are dropped until it answers."
-        );
-    }
-}
-
-impl HttpClient for ExportClient {
-    fn send_bytes<'a, 'b>(
-        &'a self,
-        request: Request<Bytes>,
-    ) -> Pin<Box<dyn Future<Output = Result<Response<Bytes>, HttpError>> + Send + 'b>>
-    where
-        'a: 'b,
-        Self: 'b,
-    {
-        let client = self.client.clone();
-        let host = request.uri().host().unwrap_or("the collector").to_string();
-        let task = self.runtime.spawn(async move {
-            let request = reqwest::Request::try_from(request)?;
-            let response = client.execute(request).await?;
-            let status = response.status();
-            let mut answer = Response::builder().status(status);
-            if let Some(headers) = answer.headers_mut() {
-                *headers = response.headers().clone();
-            }
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>(answer.body(body))
-        });
-        Box::pin(async move {
-            match task.await {
-                Ok(Ok(Ok(response))) => {
-                    if !response.status().is_success() {
-                        export_failed(&host, &format!("HTTP {}", response.status().as_u16()));
-                    }
-                    Ok(response)
-                }
-                Ok(Ok(Err(e))) => Err(e.into()),
-                Ok(Err(e)) => {
-                    let why = if e.is_timeout() {
-                        "timed out"
-                    } else if e.is_connect() {
-                        "could not connect"
-                    } else {
-                        "request failed"
-                    };
-                    export_failed(&host, why);
-                    Err(e.without_url().into())
-                }
-                Err(e) => Err(e.into()),
-            }
-        })
     }
 }
 

@@ -341,7 +341,7 @@ pub async fn check_body(State(edge): State<Arc<Edge>>, request: Request, next: N
     let started = Instant::now();
     // Traces on: the request's MCP span (telemetry::mcp), also handed to the handler.
     let mut parts = parts;
-    let span = crate::telemetry::mcp::http_span(&message, &parts.headers);
+    let span = crate::server::trace::http_span(&message, &parts.headers);
     let response = match span {
         None => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
@@ -353,7 +353,7 @@ pub async fn check_body(State(edge): State<Arc<Edge>>, request: Request, next: N
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .instrument(span.0.clone())
                 .await;
-            crate::telemetry::mcp::record_http_status(&span.0, response.status().as_u16());
+            crate::server::trace::record_http_status(&span.0, response.status().as_u16());
             response
         }
     };

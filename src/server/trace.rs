@@ -11,8 +11,11 @@
 //! `baggage`, unprefixed, MCP SEP-414), else the HTTP request's headers (hosted); when both are
 //! there, the HTTP context becomes a link, as the conventions ask.
 //!
-//! [`Traced`] wraps the server as rmcp's `Service`, so every request passes one place whatever
-//! handler method serves it; with traces off it adds one check per request.
+//! On stdio, [`Traced`] wraps the server as rmcp's `Service`, so every request passes one place
+//! whatever handler method serves it; with traces off it adds one check per request. Hosted,
+//! rmcp needs the `ServerHandler` itself and runs each handler in a task of its own: the HTTP
+//! layer opens the span ([`http_span`], one JSON-RPC message per POST) and hands it over in the
+//! request's extensions; the handlers that call the API enter it ([`hosted_span`]).
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -20,7 +23,7 @@ use std::future::Future;
 use opentelemetry::propagation::Extractor;
 use opentelemetry::trace::TraceContextExt;
 use rmcp::model::{
-    CallToolResult, ClientRequest, ErrorData, JsonObject, ProtocolVersion, ServerResult,
+    CallToolResponse, ClientRequest, ErrorData, JsonObject, ProtocolVersion, ServerResult,
 };
 use rmcp::service::{
     MaybeSendFuture, NotificationContext, RequestContext, RoleServer, Service, ServiceRole,
@@ -28,7 +31,7 @@ use rmcp::service::{
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use super::{TARGET, enabled, extract, has_remote_parent};
+use crate::telemetry::{TARGET, enabled, extract, has_remote_parent};
 
 /// How the MCP messages travel (`network.transport`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,12 +237,9 @@ pub fn record_http_status(span: &tracing::Span, status: u16) {
 }
 
 /// Records how a `tools/call` ended (hosted: the handler records on [`hosted_span`]).
-pub fn record_call(span: &tracing::Span, result: &Result<CallToolResult, ErrorData>) {
-    if span.is_disabled() {
-        return;
-    }
+pub fn record_call(span: &tracing::Span, result: &Result<CallToolResponse, ErrorData>) {
     match result {
-        Ok(r) if r.is_error == Some(true) => record_tool_error(span),
+        Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => record_tool_error(span),
         Ok(_) => {}
         Err(e) => record_error(span, e),
     }
