@@ -495,8 +495,6 @@ pub static ACCESS_LOG: Setting = Setting {
     secret: false,
 };
 
-/// The settings, in the order `--help` and the README list them. A setting is one `static`
-/// row above, registered here once.
 // ---- OpenTelemetry (src/telemetry/): the standard OTEL_* names, read here only to decide whether
 // traces are on and to refuse what the exporter cannot do; the SDK reads the values itself.
 
@@ -578,6 +576,8 @@ pub static OTEL_SDK_VARIABLES: Setting = Setting {
     secret: false,
 };
 
+/// The settings, in the order `--help` and the README list them. A setting is one `static`
+/// row above, registered here once.
 pub static SETTINGS: &[&Setting] = &[
     &API_KEY,
     &API_BASE,

@@ -268,24 +268,22 @@ fn record_outcome(span: &tracing::Span, result: &Result<ServerResult, ErrorData>
 }
 
 impl<S: Service<RoleServer>> Service<RoleServer> for Traced<S> {
-    fn handle_request(
+    async fn handle_request(
         &self,
         request: <RoleServer as ServiceRole>::PeerReq,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<ServerResult, ErrorData>> + MaybeSendFuture + '_ {
-        async move {
-            if !enabled() {
-                return self.inner.handle_request(request, context).await;
-            }
-            let span = request_span(&request, &context, self.transport);
-            let result = self
-                .inner
-                .handle_request(request, context)
-                .instrument(span.clone())
-                .await;
-            record_outcome(&span, &result);
-            result
+    ) -> Result<ServerResult, ErrorData> {
+        if !enabled() {
+            return self.inner.handle_request(request, context).await;
         }
+        let span = request_span(&request, &context, self.transport);
+        let result = self
+            .inner
+            .handle_request(request, context)
+            .instrument(span.clone())
+            .await;
+        record_outcome(&span, &result);
+        result
     }
 
     fn handle_notification(
