@@ -7,7 +7,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
+import { API_KEY, closedPort, startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { activeToken, connectV2, post, runBin, hostEnv, spawnRaw, startHosted, text } from './helpers/mcp.mjs'
 import { otlpMissing, startOtlpReceiver } from './helpers/otlp.mjs'
 import { needsSetup } from './helpers/setup.mjs'
@@ -173,6 +173,29 @@ describe('traces on stdio', { skip }, () => {
     const server = spans.find((s) => s.name === 'tools/call list_jobs')
     assert.equal(server.parentSpanId, '')
     await serverAndApiSpans(otlp, api, server.traceId, 'tools/call list_jobs')
+  })
+})
+
+describe('an unreachable collector', () => {
+  let api
+  before(async () => {
+    api = await startFakeUpstream()
+  })
+  after(() => api.stop())
+
+  test('one warning naming its host, calls unaffected, exit 0', async () => {
+    const port = await closedPort()
+    const mcp = spawnRaw(api, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/otlp?token=hunter2`, OTEL_BSP_SCHEDULE_DELAY: '10' } })
+    await mcp.initialize()
+    for (let i = 0; i < 3; i++) {
+      const reply = await mcp.request('tools/call', { name: 'get_job', arguments: { job_id: 'job_123' } })
+      assert.notEqual(reply.result.isError, true)
+    }
+    assert.equal((await mcp.end()).code, 0)
+    const lines = mcp.stderr().split('\n').filter(Boolean)
+    assert.equal(lines.length, 1, mcp.stderr())
+    assert.match(lines[0], /OpenTelemetry: exporting spans to 127\.0\.0\.1 failed \(could not connect\); spans are dropped/)
+    assert.ok(!mcp.stderr().includes('hunter2'))
   })
 })
 
