@@ -248,6 +248,16 @@ describe('traces hosted', { skip }, () => {
     assert.ok(!otlp.spans().some((s) => s.traceId === header.traceId), 'nothing in the transport trace')
   })
 
+  test('every request has its span: tools/list, which calls no API', async () => {
+    const list = clientTrace()
+    const { res } = await post(server.url, { jsonrpc: '2.0', id: 'l1', method: 'tools/list' }, { authorization: 'Bearer tok-reader', traceparent: list.traceparent })
+    assert.equal(res.status, 200)
+    const spans = await otlp.waitForSpans((all) => all.some((s) => s.traceId === list.traceId))
+    const span = spans.find((s) => s.traceId === list.traceId)
+    assert.deepEqual([span.name, span.kind, span.parentSpanId, span.attributes['mcp.method.name']], ['tools/list', 'SERVER', list.spanId, 'tools/list'])
+    assert.ok(!('gen_ai.tool.name' in span.attributes))
+  })
+
   test('a tool error hosted is error.type=tool_error', async () => {
     const trace = clientTrace()
     api.override('job', { status: 503, json: { error: { code: 'UPSTREAM_ERROR', message: 'Down.' } } }, 3)
