@@ -51,6 +51,20 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     ("server", &["transport", "cli", "bindings", "doctor"]),
+    // Traces sit below everything they observe: the API client and the server call into them.
+    (
+        "telemetry",
+        &[
+            "api",
+            "tools",
+            "server",
+            "transport",
+            "sandbox",
+            "cli",
+            "bindings",
+            "doctor",
+        ],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

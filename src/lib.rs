@@ -23,5 +23,6 @@ pub mod sandbox;
 pub mod secret;
 pub mod server;
 pub mod tasks;
+pub mod telemetry;
 pub mod tools;
 pub mod transport;

@@ -539,6 +539,87 @@ pub static ACCESS_LOG: Setting = Setting {
     secret: false,
 };
 
+// ---- OpenTelemetry (src/telemetry/): the standard OTEL_* names, read here only to decide whether
+// traces are on and to refuse what the exporter cannot do; the SDK reads the values itself.
+
+pub static OTLP_ENDPOINT: Setting = Setting {
+    flags: &[],
+    env: &[
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ],
+    default: "unset: no traces",
+    allowed: "http(s) URL",
+    meaning: "Export OpenTelemetry traces (a span per MCP request and per API call; API requests carry `traceparent`) over OTLP/HTTP to this collector: the traces variable is the full URL, the general one gets `/v1/traces` appended. Unset, nothing is recorded or exported.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTLP_PROTOCOL: Setting = Setting {
+    flags: &[],
+    env: &[
+        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+    ],
+    default: "http/protobuf",
+    allowed: "http/protobuf",
+    meaning: "OTLP encoding; only HTTP with protobuf is built in (`grpc` or `http/json` stops the start with an error rather than sending to a port that cannot read it).",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_DISABLED: Setting = Setting {
+    flags: &[],
+    env: &["OTEL_SDK_DISABLED"],
+    default: "false",
+    allowed: "true, false",
+    meaning: "`true`: no traces, even with an endpoint set.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_TRACES_EXPORTER: Setting = Setting {
+    flags: &[],
+    env: &["OTEL_TRACES_EXPORTER"],
+    default: "otlp",
+    allowed: "otlp, none",
+    meaning: "`none`: no traces, even with an endpoint set.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_SERVICE_NAME: Setting = Setting {
+    flags: &[],
+    env: &["OTEL_SERVICE_NAME"],
+    default: "junglegrid-mcp",
+    allowed: "",
+    meaning: "`service.name` of the exported spans (wins over a `service.name` in `OTEL_RESOURCE_ATTRIBUTES`); `service.version` is the package version.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_SDK_VARIABLES: Setting = Setting {
+    flags: &[],
+    env: &[
+        "OTEL_RESOURCE_ATTRIBUTES",
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_TIMEOUT",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_BSP_SCHEDULE_DELAY",
+    ],
+    default: "",
+    allowed: "",
+    meaning: "Read by the OpenTelemetry SDK itself when traces are on, with their `_TRACES_` forms, `OTEL_TRACES_SAMPLER_ARG` and the other `OTEL_BSP_*` (batching) variables, as the OpenTelemetry specification defines them; `OTEL_EXPORTER_OTLP_HEADERS` values (a collector's token) are never logged or exported.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
 /// The settings, in the order `--help` and the README list them. A setting is one `static`
 /// row above, registered here once.
 pub static SETTINGS: &[&Setting] = &[
@@ -585,6 +666,12 @@ pub static SETTINGS: &[&Setting] = &[
     &TRUSTED_PROXIES,
     &METRICS_ADDR,
     &ACCESS_LOG,
+    &OTLP_ENDPOINT,
+    &OTLP_PROTOCOL,
+    &OTEL_DISABLED,
+    &OTEL_TRACES_EXPORTER,
+    &OTEL_SERVICE_NAME,
+    &OTEL_SDK_VARIABLES,
 ];
 
 impl Setting {

@@ -15,6 +15,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
+use tracing::Instrument;
 
 use crate::api::ApiClient;
 use crate::config::{ResultLimits, SpendingGuard};
@@ -32,6 +33,7 @@ pub mod caller;
 mod prompts;
 mod resources;
 mod tasks;
+pub mod trace;
 
 use ask::ApprovalSeal;
 use tasks::Tasks;
@@ -521,7 +523,10 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, McpError> {
+        // Hosted, a task's state is one `get_job`: under the request's span (`trace`).
+        let span = trace::hosted_span(&context);
         self.task_state(&request.task_id, &context)
+            .instrument(span)
             .await
             .map(GetTaskResult::new)
     }
@@ -550,6 +555,25 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
     }
 
     async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        // Hosted with traces on: the request's span from the HTTP layer (`trace`), entered here
+        // since rmcp runs this in a task of its own; on stdio `trace::Traced` is around us.
+        let span = trace::hosted_span(&context);
+        if span.is_disabled() {
+            return self.call(request, context).await;
+        }
+        let result = self.call(request, context).instrument(span.clone()).await;
+        trace::record_call(&span, &result);
+        result
+    }
+}
+
+impl JungleGridServer {
+    /// `tools/call`: find the tool, check the caller, run it, render its result.
+    async fn call(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,

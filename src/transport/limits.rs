@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::Service;
+use tracing::Instrument;
 
 use super::auth::{bearer, hash};
 use super::metrics::Metrics;
@@ -375,9 +376,24 @@ pub async fn check_body(State(edge): State<Arc<Edge>>, request: Request, next: N
         })
         .flatten();
     let started = Instant::now();
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    // Traces on: the request's MCP span (telemetry::mcp), also handed to the handler.
+    let mut parts = parts;
+    let span = crate::server::trace::http_span(&message, &parts.headers);
+    let response = match span {
+        None => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Some(span) => {
+            parts.extensions.insert(span.clone());
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .instrument(span.0.clone())
+                .await;
+            crate::server::trace::record_http_status(&span.0, response.status().as_u16());
+            response
+        }
+    };
     let Some(tool) = tool else {
         return response;
     };
