@@ -20,3 +20,4 @@ pub mod server;
 pub mod tasks;
 pub mod tools;
 pub mod transport;
+pub mod views;
