@@ -29,7 +29,7 @@ const HOST_STYLES = {
   },
 }
 
-const SUBMIT = { name: 'llama-finetune-demo', workload_type: 'fine_tuning', model_size: 7, image: 'jungle/trainer:1', command: 'python train.py' }
+const SUBMIT = { name: 'llama-finetune-demo', workload_type: 'fine_tuning', model_size: 7, image: 'jungle/trainer:1', command: 'python train.py', expected_artifacts: ['/workspace/artifacts/adapter.safetensors', '/workspace/artifacts/metrics.json'] }
 
 /** The view's resource as a host gets it: the URI from tools/list, the HTML from resources/read. */
 async function readView(mcp) {
@@ -119,7 +119,7 @@ describe('the job view in a browser, inside the reference host bridge', { skip }
         assert.deepEqual(initialized.capabilities.availableDisplayModes, ['inline'])
 
         const submitted = await mcp.call('submit_job', SUBMIT)
-        assert.equal(submitted.isError, undefined)
+        assert.ok(!submitted.isError, text(submitted))
         const jobId = submitted.structuredContent.data.job_id
         await show(SUBMIT, submitted)
 

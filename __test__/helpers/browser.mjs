@@ -30,13 +30,15 @@ export function browserSetupMissing() {
 
 /**
  * Headless Chromium from @sparticuz/chromium. Its default flags suit serverless functions; the
- * ones that would weaken what the tests check (web security, site isolation, insecure content)
- * are dropped, and background networking is off (this machine reaches no network).
+ * ones that would weaken what the tests check (web security, site isolation, insecure content),
+ * and the single process a test suite cannot use, are dropped, and background networking is off (this machine reaches no network).
  */
 export async function launchBrowser() {
   const { default: chromium } = await importPeer('@sparticuz/chromium')
-  const { chromium: playwright } = await importPeer('playwright-core')
-  const weakening = ['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials']
+  const driver = await importPeer('playwright-core')
+  const playwright = driver.chromium ?? driver.default.chromium
+  // --single-process (for serverless functions) ends the browser with its first closed page.
+  const weakening = ['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials', '--single-process']
   const args = chromium.args.filter((a) => !weakening.some((w) => a.startsWith(w)) && !a.startsWith('--disable-features='))
   args.push('--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync')
   return playwright.launch({ executablePath: await chromium.executablePath(), args, headless: true })

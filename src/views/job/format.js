@@ -15,7 +15,7 @@ function finite(value) {
 export function usd(value) {
   const n = finite(value)
   if (n === null) return null
-  const digits = n !== 0 && Math.abs(n) < 0.1 ? 4 : 2
+  const digits = n !== 0 && Math.abs(n) < 0.01 ? 4 : 2
   return `$${n.toFixed(digits)}`
 }
 

@@ -177,8 +177,11 @@ function renderLogs() {
     const prefix = stream === 'stderr' || stream === 'workload_stderr' ? '! ' : ''
     return prefix + text(entry.message ?? entry.line ?? entry.text)
   })
+  // Stay at the newest line unless the reader scrolled up.
+  const atEnd = pre.hidden || pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4
   pre.textContent = lines.join('\n')
   pre.hidden = lines.length === 0
+  if (atEnd) pre.scrollTop = pre.scrollHeight
   $('logs-empty').hidden = lines.length > 0
   $('logs-empty').textContent = state.unavailable.has('get_job_logs')
     ? 'Logs are not available to this connection.'
@@ -444,6 +447,7 @@ bridge.on('ui/notifications/host-context-changed', (context) => {
 })
 bridge.handle('ui/resource-teardown', () => {
   stop()
+  render()
   bridge.close()
   return {}
 })
