@@ -92,6 +92,11 @@ so tasks are readable on this instance only (set the same key on every replica)"
     let server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
         .hosted(signer)
+        .with_public_origin(
+            reqwest::Url::parse(&config.resource)
+                .ok()
+                .map(|url| url.origin().ascii_serialization()),
+        )
         // Approval states are sealed with a key every replica derives from the shared token.
         .with_spending(config.spending)
         .with_approval_secret(config.service_token.expose().as_bytes());

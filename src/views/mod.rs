@@ -104,6 +104,13 @@ impl ViewLinks {
     }
 }
 
+/// This server's settings of the extension in its capabilities: the content type it serves.
+pub fn extension_settings() -> serde_json::Map<String, Value> {
+    let mut settings = serde_json::Map::new();
+    settings.insert("mimeTypes".into(), json!([MIME_TYPE]));
+    settings
+}
+
 /// The `_meta` a tool that renders `view` carries in `tools/list`.
 pub fn tool_meta(view: &ViewDef) -> MetaObject {
     let Value::Object(meta) = json!({
