@@ -7,6 +7,7 @@ pub mod api;
 pub mod bindings;
 pub mod cli;
 pub mod clock;
+pub mod completions;
 pub mod config;
 #[cfg(test)]
 mod docs;
@@ -16,6 +17,8 @@ pub mod files;
 #[cfg(test)]
 mod layers;
 pub mod logging;
+pub mod prompts;
+pub mod resources;
 pub mod sandbox;
 pub mod secret;
 pub mod server;

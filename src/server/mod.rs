@@ -30,6 +30,8 @@ use rmcp::task_manager::TaskManager;
 
 mod ask;
 pub mod caller;
+mod prompts;
+mod resources;
 mod tasks;
 
 use ask::ApprovalSeal;
@@ -357,6 +359,9 @@ impl ServerHandler for JungleGridServer {
         let mut capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_logging()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
             .enable_tasks()
             .build();
         // MCP Apps: this server has views (SEP-1724 extension settings, as clients declare them).
@@ -439,7 +444,18 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         request: CustomRequest,
         _context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, McpError> {
-        const SERVED: [&str; 4] = ["tools/call", "tools/list", "initialize", "logging/setLevel"];
+        const SERVED: [&str; 10] = [
+            "tools/call",
+            "tools/list",
+            "initialize",
+            "logging/setLevel",
+            "resources/list",
+            "resources/read",
+            "resources/templates/list",
+            "prompts/list",
+            "prompts/get",
+            "completion/complete",
+        ];
         if SERVED.contains(&request.method.as_str()) {
             return Err(McpError::new(
                 ErrorCode::INVALID_PARAMS,
@@ -482,6 +498,58 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 })
                 .collect(),
         ))
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListPromptsResult, McpError> {
+        Ok(self.dispatch_list_prompts(&context))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: rmcp::model::GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetPromptResponse, McpError> {
+        self.dispatch_get_prompt(request, context)
+            .await
+            .map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: rmcp::model::CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CompleteResult, McpError> {
+        self.dispatch_complete(request, context).await
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListResourcesResult, McpError> {
+        self.dispatch_list_resources(request, context).await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListResourceTemplatesResult, McpError> {
+        Ok(self.dispatch_list_templates(&context))
+    }
+
+    async fn read_resource(
+        &self,
+        request: rmcp::model::ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ReadResourceResponse, McpError> {
+        self.dispatch_read_resource(request, context)
+            .await
+            .map(Into::into)
     }
 
     async fn get_task(
