@@ -42,10 +42,6 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     ("server", &["transport", "cli", "bindings", "doctor"]),
-    (
-        "views",
-        &["server", "transport", "sandbox", "cli", "bindings", "doctor"],
-    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

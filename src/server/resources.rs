@@ -110,7 +110,8 @@ impl JungleGridServer {
             return false;
         }
         !self.hosted
-            || caller::auth(context).is_some_and(|auth| tools.iter().all(|t| auth.allows(t).is_ok()))
+            || caller::auth(context)
+                .is_some_and(|auth| tools.iter().all(|t| auth.allows(t).is_ok()))
     }
 
     /// Why `tools` may not be used by this request, in one sentence.
@@ -286,6 +287,14 @@ impl JungleGridServer {
         }
         if self.sandbox {
             meta.insert("junglegrid/sandbox".into(), json!(SANDBOX_NOTICE));
+        }
+        // MCP Apps, hosted: a view names the server's public origin as its domain (ChatGPT).
+        if let Some(origin) = self
+            .public_origin
+            .as_deref()
+            .filter(|_| crate::views::find(&uri).is_some())
+        {
+            meta.insert(crate::views::WIDGET_DOMAIN.into(), json!(origin));
         }
         if let Some(modified) = rfc3339(contents.last_modified.as_deref()) {
             meta.insert("junglegrid/lastModified".into(), json!(modified));

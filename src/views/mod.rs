@@ -8,13 +8,14 @@
 //! makes passes the same scopes, tool filters and checks as the agent's.
 //!
 //! What a view changes for a client ([`ViewLinks`]): the tools that render it carry
-//! `_meta.ui.resourceUri` (and ChatGPT's older alias `openai/outputTemplate`) in `tools/list`, and
-//! the view is a resource (`text/html;profile=mcp-app`). Tool results stay exactly as they are for
+//! `_meta.ui.resourceUri` (and ChatGPT's older alias `openai/outputTemplate`) in `tools/list`.
+//! Each view is also one entry of the resource table (`crate::resources::view`), served as
+//! `text/html;profile=mcp-app` with [`resource_meta`]. Tool results stay exactly as they are for
 //! every client: the view reads the same `structuredContent` the agent gets.
 
 use std::sync::LazyLock;
 
-use rmcp::model::{ClientCapabilities, MetaObject, Resource, ResourceContents};
+use rmcp::model::{ClientCapabilities, MetaObject};
 use serde_json::{Value, json};
 
 /// The extension's identifier in `capabilities.extensions`.
@@ -39,7 +40,7 @@ pub struct ViewDef {
 }
 
 /// The job view: a job's status and phases, cost, latest logs and artifacts, followed live.
-pub static JOB_VIEW: ViewDef = ViewDef {
+pub const JOB_VIEW: ViewDef = ViewDef {
     uri: "ui://junglegrid/job.html",
     name: "job-view",
     title: "Jungle Grid job",
@@ -122,33 +123,12 @@ pub fn tool_meta(view: &ViewDef) -> MetaObject {
     MetaObject(meta)
 }
 
-/// The view as `resources/list` shows it.
-pub fn resource(view: &ViewDef) -> Resource {
-    let mut resource = Resource::new(view.uri, view.name);
-    resource.title = Some(view.title.into());
-    resource.description = Some(view.description.into());
-    resource.mime_type = Some(MIME_TYPE.into());
-    resource.size = Some(view.html.len() as u64);
-    resource.meta = Some(resource_meta(view, None));
-    resource
-}
-
-/// The view as `resources/read` returns it. `origin` is the hosted server's public origin
-/// (`https://mcp.junglegrid.dev`), which ChatGPT takes as the view's dedicated domain.
-pub fn contents(view: &ViewDef, origin: Option<&str>) -> ResourceContents {
-    ResourceContents::TextResourceContents {
-        uri: view.uri.into(),
-        mime_type: Some(MIME_TYPE.into()),
-        text: view.html.into(),
-        meta: Some(resource_meta(view, origin)),
-    }
-}
-
 /// The view loads nothing from elsewhere: no connect, resource, frame or base-URI domains, so any
 /// host's default CSP holds, and the declaration says so to hosts (ChatGPT requires one).
 /// `ui.domain` is left out: its format is each host's own (Claude accepts only its
-/// `{hash}.claudemcpcontent.com`); ChatGPT reads `openai/widgetDomain`, set when hosted.
-fn resource_meta(view: &ViewDef, origin: Option<&str>) -> MetaObject {
+/// `{hash}.claudemcpcontent.com`); ChatGPT reads `openai/widgetDomain`, which the hosted server
+/// adds to each read ([`WIDGET_DOMAIN`], its public origin).
+pub fn resource_meta(view: &ViewDef) -> serde_json::Map<String, Value> {
     static BASE: LazyLock<serde_json::Map<String, Value>> = LazyLock::new(|| {
         let Value::Object(meta) = json!({
             "ui": {
@@ -167,11 +147,11 @@ fn resource_meta(view: &ViewDef, origin: Option<&str>) -> MetaObject {
         "openai/widgetDescription".into(),
         Value::String(view.description.into()),
     );
-    if let Some(origin) = origin {
-        meta.insert("openai/widgetDomain".into(), Value::String(origin.into()));
-    }
-    MetaObject(meta)
+    meta
 }
+
+/// ChatGPT's key for a view's dedicated domain: the hosted server's public origin.
+pub const WIDGET_DOMAIN: &str = "openai/widgetDomain";
 
 #[cfg(test)]
 mod tests {
@@ -183,11 +163,13 @@ mod tests {
 
     #[test]
     fn links_follow_the_clients_extension_capability() {
-        let declared = caps(json!({ "extensions": { EXTENSION_ID: { "mimeTypes": [MIME_TYPE] } } }));
+        let declared =
+            caps(json!({ "extensions": { EXTENSION_ID: { "mimeTypes": [MIME_TYPE] } } }));
         assert_eq!(ViewLinks::of(Some(&declared)), ViewLinks::Declared);
         let bare = caps(json!({ "extensions": { EXTENSION_ID: {} } }));
         assert_eq!(ViewLinks::of(Some(&bare)), ViewLinks::Declared);
-        let other_type = caps(json!({ "extensions": { EXTENSION_ID: { "mimeTypes": ["text/uri-list"] } } }));
+        let other_type =
+            caps(json!({ "extensions": { EXTENSION_ID: { "mimeTypes": ["text/uri-list"] } } }));
         assert_eq!(ViewLinks::of(Some(&other_type)), ViewLinks::NotDeclared);
         let none = caps(json!({ "elicitation": {} }));
         assert_eq!(ViewLinks::of(Some(&none)), ViewLinks::NotDeclared);
@@ -220,7 +202,12 @@ mod tests {
             assert!(view.uri.starts_with("ui://"), "{}", view.uri);
             assert_eq!(find(view.uri).map(|v| v.name), Some(view.name));
             assert!(view.html.starts_with("<!doctype html>"), "{}", view.name);
-            assert!(view.html.len() < 1024 * 1024, "{}: {} bytes", view.name, view.html.len());
+            assert!(
+                view.html.len() < 1024 * 1024,
+                "{}: {} bytes",
+                view.name,
+                view.html.len()
+            );
             // Nothing from elsewhere: no external script, style, image, font or connection.
             let lower = view.html.to_ascii_lowercase();
             for pattern in [
@@ -244,15 +231,18 @@ mod tests {
     }
 
     #[test]
-    fn resources_declare_an_empty_csp_and_the_hosted_domain() {
-        let listed = serde_json::to_value(resource(&JOB_VIEW)).expect("json");
-        assert_eq!(listed["mimeType"], MIME_TYPE);
-        assert_eq!(listed["_meta"]["ui"]["csp"], json!({ "connectDomains": [], "resourceDomains": [] }));
-        assert!(listed["_meta"].get("openai/widgetDomain").is_none());
-        let read = serde_json::to_value(contents(&JOB_VIEW, Some("https://mcp.junglegrid.dev"))).expect("json");
-        assert_eq!(read["text"], JOB_VIEW.html);
-        assert_eq!(read["_meta"]["openai/widgetDomain"], "https://mcp.junglegrid.dev");
-        assert_eq!(read["_meta"]["openai/widgetCSP"], json!({ "connect_domains": [], "resource_domains": [] }));
-        assert!(read["_meta"]["ui"].get("domain").is_none());
+    fn views_declare_an_empty_csp_and_no_domain() {
+        let meta = Value::Object(resource_meta(&JOB_VIEW));
+        assert_eq!(
+            meta["ui"],
+            json!({ "csp": { "connectDomains": [], "resourceDomains": [] }, "prefersBorder": true })
+        );
+        assert_eq!(
+            meta["openai/widgetCSP"],
+            json!({ "connect_domains": [], "resource_domains": [] })
+        );
+        assert_eq!(meta["openai/widgetDescription"], JOB_VIEW.description);
+        assert!(meta.get(WIDGET_DOMAIN).is_none() && meta["ui"].get("domain").is_none());
+        assert_eq!(extension_settings()["mimeTypes"], json!([MIME_TYPE]));
     }
 }
