@@ -224,6 +224,28 @@ describe('the job view in a browser, inside the reference host bridge', { skip }
     await page.close()
   })
 
+  test('a connection that offers fewer tools: the view says what it cannot show and still follows the job', async () => {
+    const narrow = await connectV1(null, { args: ['--sandbox', '--sandbox-time-scale', '50', '--tools', 'submit_job,get_job,cancel_job'], capabilities: UI })
+    try {
+      const { page, frame, show, calledTools } = await mount(narrow)
+      const submitted = await narrow.call('submit_job', SUBMIT)
+      await show(SUBMIT, submitted)
+      await frame.locator('#status[data-status="completed"]').waitFor({ timeout: 30_000 })
+      await frame.locator('#timeline-empty', { hasText: 'not available' }).waitFor()
+      await frame.locator('#logs-empty', { hasText: 'not available' }).waitFor()
+      await frame.locator('#artifacts-empty', { hasText: 'not available' }).waitFor()
+      // Each refused tool was asked once, then left alone.
+      const asked = calledTools()
+      for (const name of ['get_job_events', 'get_job_logs', 'list_artifacts']) {
+        assert.equal(asked.filter((n) => n === name).length, 1, `${name}: ${asked.join(' ')}`)
+      }
+      assert.equal(await frame.locator('#error').isVisible(), false, 'not an error: the job is followed')
+      await page.close()
+    } finally {
+      await narrow.close()
+    }
+  })
+
   test('an error result is shown, and the view calls nothing', async () => {
     const { page, frame, record, show } = await mount(fast)
     const failed = await fast.call('get_job', { job_id: 'job_does_not_exist' })
