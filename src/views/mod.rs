@@ -112,15 +112,24 @@ pub fn extension_settings() -> serde_json::Map<String, Value> {
     settings
 }
 
-/// The `_meta` a tool that renders `view` carries in `tools/list`.
+/// The `_meta` a tool that renders `view` carries in `tools/list` (built once per view).
 pub fn tool_meta(view: &ViewDef) -> MetaObject {
-    let Value::Object(meta) = json!({
-        "ui": { "resourceUri": view.uri },
-        OPENAI_OUTPUT_TEMPLATE: view.uri,
-    }) else {
-        unreachable!("a JSON object literal")
-    };
-    MetaObject(meta)
+    static METAS: LazyLock<Vec<(&'static str, MetaObject)>> = LazyLock::new(|| {
+        VIEWS
+            .iter()
+            .map(|v| {
+                let mut meta = serde_json::Map::new();
+                meta.insert("ui".into(), json!({ "resourceUri": v.uri }));
+                meta.insert(OPENAI_OUTPUT_TEMPLATE.into(), json!(v.uri));
+                (v.uri, MetaObject(meta))
+            })
+            .collect()
+    });
+    METAS
+        .iter()
+        .find(|(uri, _)| *uri == view.uri)
+        .map(|(_, meta)| meta.clone())
+        .unwrap_or_default()
 }
 
 /// The view loads nothing from elsewhere: no connect, resource, frame or base-URI domains, so any
