@@ -109,6 +109,8 @@ describe('hosted: the view needs a token, and the view\'s calls are the caller\'
     try {
       const tools = (await c.client.listTools()).tools
       assert.deepEqual(Object.keys(linksOf(tools)).sort(), ['get_job', 'wait_for_job'], 'jobs:read lists no submit_job')
+      const listed = (await c.client.listResources()).resources.find((r) => r.uri === VIEW)
+      assert.equal(listed?.mimeType, 'text/html;profile=mcp-app')
       const { contents } = await c.client.readResource({ uri: VIEW })
       assert.equal(contents[0]._meta['openai/widgetDomain'], new URL(RESOURCE).origin)
       assert.deepEqual(contents[0]._meta['openai/widgetCSP'], { connect_domains: [], resource_domains: [] })
@@ -124,6 +126,9 @@ describe('hosted: the view needs a token, and the view\'s calls are the caller\'
       assert.deepEqual(linksOf((await withUi.client.listTools()).tools), Object.fromEntries(LINKED.map((n) => [n, META])))
       assert.deepEqual(linksOf((await without.client.listTools()).tools), {})
       assert.match((await without.client.readResource({ uri: VIEW })).contents[0].text, /^<!doctype html>/)
+      assert.ok((await withUi.client.listResources()).resources.some((r) => r.uri === VIEW))
+      // The server declares the extension (server/discover).
+      assert.deepEqual(withUi.client.getServerCapabilities()?.extensions?.['io.modelcontextprotocol/ui'], { mimeTypes: ['text/html;profile=mcp-app'] })
     } finally {
       await withUi.close()
       await without.close()
