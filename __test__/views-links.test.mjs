@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startFakeUpstream } from './helpers/fake-upstream.mjs'
 import { RESOURCE, activeToken, connectHttp, connectHttpV2, post, startHosted } from './helpers/http-server.mjs'
-import { connectV1, connectV2 } from './helpers/mcp.mjs'
+import { connectV1, connectV2, hostEnv, runBin } from './helpers/mcp.mjs'
 
 const UI = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } }
 const OTHER_EXTENSION = { extensions: { 'io.example/other': {} } }
@@ -79,6 +79,41 @@ describe('stdio: the view follows the client\'s extensions capability', () => {
       }
     })
   }
+})
+
+describe('--views / JUNGLE_GRID_VIEWS', () => {
+  let api
+  before(async () => {
+    api = await startFakeUpstream()
+  })
+  after(() => api.stop())
+
+  test('off: no links, no view resource, no extension, even for a client that declares MCP Apps', async () => {
+    const c = await connectV1(api, { args: ['--views', 'off'], capabilities: UI })
+    try {
+      assert.deepEqual(linksOf((await c.client.listTools()).tools), {})
+      assert.ok(!(await c.client.listResources()).resources.some((r) => r.uri === VIEW))
+      await assert.rejects(c.client.readResource({ uri: VIEW }), /Unknown resource/)
+      assert.equal(c.client.getServerCapabilities()?.extensions?.['io.modelcontextprotocol/ui'], undefined)
+    } finally {
+      await c.close()
+    }
+  })
+
+  test('on: links for a client that does not declare MCP Apps (hosts that render views without saying so)', async () => {
+    const c = await connectV2(api, { env: { JUNGLE_GRID_VIEWS: 'on' } })
+    try {
+      assert.deepEqual(linksOf((await c.client.listTools()).tools), Object.fromEntries(LINKED.map((n) => [n, META])))
+    } finally {
+      await c.close()
+    }
+  })
+
+  test('an unknown mode stops the start, naming the variable', async () => {
+    const { code, stderr } = await runBin([], hostEnv(api, { JUNGLE_GRID_VIEWS: 'maybe' }))
+    assert.equal(code, 1)
+    assert.match(stderr, /JUNGLE_GRID_VIEWS must be auto, on or off, got "maybe"\./)
+  })
 })
 
 describe('hosted: the view needs a token, and the view\'s calls are the caller\'s', () => {

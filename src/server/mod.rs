@@ -17,7 +17,7 @@ use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
 use crate::api::ApiClient;
-use crate::config::{ResultLimits, SpendingGuard};
+use crate::config::{ResultLimits, SpendingGuard, ViewMode};
 use crate::error::Error;
 use crate::files::{AllowedRoots, FilesConfig};
 use crate::tasks::TaskSigner;
@@ -74,6 +74,8 @@ pub struct JungleGridServer {
     /// The hosted server's public origin (`https://mcp.junglegrid.dev`): the views' dedicated
     /// domain for ChatGPT (`openai/widgetDomain`). None on stdio.
     public_origin: Option<Arc<str>>,
+    /// Which clients are shown the MCP Apps views (`--views`).
+    views: ViewMode,
     /// Seals the `requestState` of approval input requests (2026-07-28).
     approvals: Arc<ApprovalSeal>,
 }
@@ -123,6 +125,7 @@ impl JungleGridServer {
             keys: Arc::new(KeyMemory::default()),
             spending: SpendingGuard::default(),
             public_origin: None,
+            views: ViewMode::Auto,
             approvals: Arc::new(ApprovalSeal::random()),
         }
     }
@@ -133,10 +136,26 @@ impl JungleGridServer {
         self
     }
 
+    /// Which clients are shown the MCP Apps views (`--views`; default: by their capabilities).
+    pub fn with_views(mut self, views: ViewMode) -> Self {
+        self.views = views;
+        self
+    }
+
+    /// Whether the views exist on this server at all (`--views off`: no links, no resources).
+    fn views_on(&self) -> bool {
+        self.views != ViewMode::Off
+    }
+
     /// Whether this request's client is shown the views (see [`ViewLinks`]). A hosted request of
     /// a 2025 client carries no capabilities: the stateless transport never sees the session's
     /// `initialize` and hands the handler empty ones, which would read as "declared nothing".
     fn view_links(&self, context: &RequestContext<RoleServer>) -> ViewLinks {
+        match self.views {
+            ViewMode::Off => return ViewLinks::NotDeclared,
+            ViewMode::On => return ViewLinks::Declared,
+            ViewMode::Auto => {}
+        }
         let modern = context
             .protocol_version()
             .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
@@ -365,10 +384,12 @@ impl ServerHandler for JungleGridServer {
             .enable_tasks()
             .build();
         // MCP Apps: this server has views (SEP-1724 extension settings, as clients declare them).
-        capabilities
-            .extensions
-            .get_or_insert_with(Default::default)
-            .insert(views::EXTENSION_ID.into(), views::extension_settings());
+        if self.views_on() {
+            capabilities
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert(views::EXTENSION_ID.into(), views::extension_settings());
+        }
         ServerConfig::new(capabilities)
         .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
         .with_instructions(if self.sandbox {

@@ -102,6 +102,11 @@ pub(super) fn read_error(uri: &str, error: &Error, sandbox: bool) -> McpError {
 }
 
 impl JungleGridServer {
+    /// Whether `def` exists on this server: `--views off` takes the MCP Apps views away.
+    fn serves(&self, def: Resource) -> bool {
+        self.views_on() || crate::views::find(def.uri()).is_none()
+    }
+
     /// Whether this request may use what reads through `tools`: each is offered (server
     /// configuration, hosted request narrowing) and, hosted, allowed by the token's scopes.
     pub(super) fn may_use(&self, context: &RequestContext<RoleServer>, tools: &[Tool]) -> bool {
@@ -174,7 +179,7 @@ impl JungleGridServer {
         let usable: Vec<Resource> = resources::RESOURCES
             .iter()
             .copied()
-            .filter(|r| self.may_use(&context, r.tools))
+            .filter(|r| self.serves(r) && self.may_use(&context, r.tools))
             .collect();
         let mut items = Vec::new();
         if cursor.is_none() {
@@ -253,7 +258,8 @@ impl JungleGridServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResult, McpError> {
         let uri = request.uri;
-        let Some((def, params)) = resources::find_uri(&uri) else {
+        let Some((def, params)) = resources::find_uri(&uri).filter(|(def, _)| self.serves(def))
+        else {
             return Err(McpError::resource_not_found(
                 format!(
                     "Unknown resource: {}. This server's resources are {}.",

@@ -99,6 +99,7 @@ so tasks are readable on this instance only (set the same key on every replica)"
         )
         // Approval states are sealed with a key every replica derives from the shared token.
         .with_spending(config.spending)
+        .with_views(config.views)
         .with_approval_secret(config.service_token.expose().as_bytes());
     let mut mcp_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
