@@ -163,6 +163,21 @@ describe('the job view in a browser, inside the reference host bridge', { skip }
     })
   }
 
+  test('a failed job: the failure and its reason, the last lines, no cancel, and it stops', async () => {
+    const { page, frame, record, show } = await mount(fast)
+    const failing = { ...SUBMIT, name: 'bad-run', command: 'python train.py; exit 2' }
+    const submitted = await fast.call('submit_job', failing)
+    await show(failing, submitted)
+    await frame.locator('#status[data-status="failed"]').waitFor({ timeout: 30_000 })
+    await frame.locator('#following', { hasText: 'No longer following' }).waitFor()
+    assert.match(await frame.locator('#status-message').innerText(), /exited with code 2/)
+    assert.match(await frame.locator('#logs').innerText(), /simulated failure requested by the command/)
+    assert.equal(await frame.locator('#cancel').isVisible(), false)
+    const lines = record.contexts.map((c) => c.content.map((b) => b.text).join(''))
+    assert.ok(lines.some((l) => /failed/.test(l)), lines.join('\n'))
+    await page.close()
+  })
+
   test('a download opens through ui/open-link on a click only, and the signed URL goes nowhere else', async () => {
     const { page, frame, record, show, calledTools } = await mount(fast)
     const submitted = await fast.call('submit_job', SUBMIT)
