@@ -178,6 +178,22 @@ describe('the job view in a browser, inside the reference host bridge', { skip }
     await page.close()
   })
 
+  for (const tool of ['get_job', 'wait_for_job']) {
+    test(`a ${tool} result shows the job it names`, async () => {
+      const submitted = await fast.call('submit_job', { ...SUBMIT, name: `via-${tool}` })
+      const jobId = submitted.structuredContent.data.job_id
+      const result = await fast.call(tool, { job_id: jobId })
+      assert.ok(!result.isError, text(result))
+      const { page, frame, show } = await mount(fast)
+      await show({ job_id: jobId }, result)
+      await frame.locator('#job-id', { hasText: jobId }).waitFor()
+      await frame.locator('#job-name', { hasText: `via-${tool}` }).waitFor()
+      await frame.locator('#status[data-status="completed"]').waitFor({ timeout: 30_000 })
+      await frame.locator('#artifacts li').first().waitFor()
+      await page.close()
+    })
+  }
+
   test('a download opens through ui/open-link on a click only, and the signed URL goes nowhere else', async () => {
     const { page, frame, record, show, calledTools } = await mount(fast)
     const submitted = await fast.call('submit_job', SUBMIT)
