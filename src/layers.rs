@@ -9,6 +9,9 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "config",
         &[
+            "resources",
+            "prompts",
+            "completions",
             "tools",
             "sandbox",
             "transport",
@@ -21,6 +24,9 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "api",
         &[
+            "resources",
+            "prompts",
+            "completions",
             "tools",
             "server",
             "transport",
@@ -33,6 +39,9 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "tools",
         &[
+            "resources",
+            "prompts",
+            "completions",
             "server",
             "transport",
             "sandbox",

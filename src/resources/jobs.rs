@@ -6,8 +6,8 @@
 use serde_json::{Value, json};
 
 use super::{
-    Address, Annotations, Audience, Contents, ListPage, Listed, ResourceDef, UriParams, expand,
-    scrub,
+    Address, Annotations, Audience, Contents, ListPage, Listed, Listing, ResourceDef, UriParams,
+    expand, scrub,
 };
 use crate::api::types::ListJobsQuery;
 use crate::completions::JOB_ID;
@@ -46,7 +46,13 @@ details, cost and artifact readiness (the same data as get_job).",
     meta: None,
     tools: &[&jobs::GET_JOB],
     read: |ctx, params| Box::pin(read_job(ctx, params)),
-    list: Some(|ctx, cursor| Box::pin(recent_jobs(ctx, cursor))),
+    list: Some(&RECENT_JOBS),
+};
+
+/// The caller's recent jobs, through `list_jobs`.
+static RECENT_JOBS: Listing = Listing {
+    tools: &[&jobs::LIST_JOBS],
+    list: |ctx, cursor| Box::pin(recent_jobs(ctx, cursor)),
 };
 
 pub static JOB_LOGS: ResourceDef = ResourceDef {

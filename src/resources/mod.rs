@@ -123,9 +123,15 @@ pub struct ListPage {
     pub next_cursor: Option<String>,
 }
 
-/// Lists a template's concrete resources (bounded, one page per call); see
-/// [`ResourceDef::list`].
+/// Lists a template's concrete resources (bounded, one page per call).
 pub type Lister = for<'a> fn(&'a ToolContext, Option<String>) -> BoxFuture<'a, Result<ListPage>>;
+
+/// How a template's instances are listed in `resources/list`, and the tools that listing reads
+/// through (offered and, hosted, allowed, like [`ResourceDef::tools`]).
+pub struct Listing {
+    pub tools: &'static [Tool],
+    pub list: Lister,
+}
 
 /// The static description of one resource or template.
 pub struct ResourceDef {
@@ -148,7 +154,7 @@ pub struct ResourceDef {
     /// Builds the contents (fixed resources get empty params).
     pub read: Reader,
     /// For templates whose instances hosts may browse: lists them in `resources/list`.
-    pub list: Option<Lister>,
+    pub list: Option<&'static Listing>,
 }
 
 impl ResourceDef {

@@ -13,7 +13,8 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use serde_json::{Value, json};
 
-use super::{JungleGridServer, SANDBOX_NOTICE, caller};
+use super::caller::auth as caller;
+use super::{JungleGridServer, SANDBOX_NOTICE};
 use crate::error::{Error, ErrorKind};
 use crate::resources::{self, Audience, Resource, is_not_found};
 use crate::tools::{Tool, ToolContext};
@@ -115,8 +116,7 @@ impl JungleGridServer {
             return false;
         }
         !self.hosted
-            || caller::auth(context)
-                .is_some_and(|auth| tools.iter().all(|t| auth.allows(t).is_ok()))
+            || caller(context).is_some_and(|auth| tools.iter().all(|t| auth.allows(t).is_ok()))
     }
 
     /// Why `tools` may not be used by this request, in one sentence.
@@ -134,7 +134,7 @@ impl JungleGridServer {
                 if self.hosted { "connection" } else { "server" }
             );
         }
-        let auth = caller::auth(context);
+        let auth = caller(context);
         let missing = tools
             .iter()
             .find_map(|t| auth.map_or(Err(t.scopes), |a| a.allows(t)).err());
@@ -154,7 +154,7 @@ impl JungleGridServer {
         context: &RequestContext<RoleServer>,
     ) -> Result<ToolContext, McpError> {
         let api = if self.hosted {
-            let auth = caller::auth(context)
+            let auth = caller(context)
                 .ok_or_else(|| McpError::invalid_request("Authentication is required.", None))?;
             self.api.with_token(auth.token.clone())
         } else {
@@ -192,7 +192,12 @@ impl JungleGridServer {
         }
         let mut next_cursor = None;
         // One listable template pages (the first; today the job list).
-        if let Some((def, list)) = usable.iter().find_map(|r| r.list.map(|list| (*r, list))) {
+        let listing = usable
+            .iter()
+            .find_map(|r| r.list.map(|listing| (*r, listing)))
+            .filter(|(_, listing)| self.may_use(&context, listing.tools));
+        if let Some((def, listing)) = listing {
+            let list = listing.list;
             let ctx = self.reader(&context)?;
             let page = tokio::select! {
                 page = list(&ctx, cursor.clone()) => page,
@@ -315,5 +320,59 @@ impl JungleGridServer {
             text = text.with_meta(meta);
         }
         Ok(ReadResourceResult::new(vec![text]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_modified_is_normalised_or_left_out() {
+        assert_eq!(
+            rfc3339(Some("2026-05-29T00:00:00+02:00")).as_deref(),
+            Some("2026-05-28T22:00:00Z")
+        );
+        assert_eq!(
+            rfc3339(Some(" 2026-05-30T01:00:00.5Z ")).as_deref(),
+            Some("2026-05-30T01:00:00.500Z")
+        );
+        assert_eq!(rfc3339(Some("yesterday")), None);
+        assert_eq!(rfc3339(None), None);
+    }
+
+    #[test]
+    fn read_errors_name_the_uri_and_keep_not_found_apart_from_outages() {
+        let uri = "junglegrid://jobs/job_x";
+        let not_found = Error {
+            kind: ErrorKind::Api,
+            code: "NOT_FOUND".into(),
+            message: "job not found".into(),
+            status: Some(404),
+        };
+        let e = read_error(uri, &not_found, false);
+        assert_eq!(e.code, rmcp::model::ErrorCode::RESOURCE_NOT_FOUND);
+        assert_eq!(
+            e.message,
+            "Resource not found: junglegrid://jobs/job_x (NOT_FOUND: job not found)."
+        );
+        assert_eq!(e.data, Some(json!({"uri": uri, "code": "NOT_FOUND"})));
+        let outage = Error {
+            code: "UPSTREAM_ERROR".into(),
+            status: Some(502),
+            ..not_found.clone()
+        };
+        assert_eq!(
+            read_error(uri, &outage, false).code,
+            rmcp::model::ErrorCode::INTERNAL_ERROR
+        );
+        let bad = Error::invalid_argument("job_id is not a valid id.");
+        let e = read_error(uri, &bad, true);
+        assert_eq!(e.code, rmcp::model::ErrorCode::INVALID_PARAMS);
+        assert!(
+            e.message.ends_with(super::super::SANDBOX_ERROR_NOTE),
+            "{}",
+            e.message
+        );
     }
 }
