@@ -14,6 +14,9 @@ import {
   BIN, activeToken, connectHttp, connectHttpV2, connectV1, post, spawnRaw, startHosted, stdioSuite,
 } from './helpers/mcp.mjs'
 
+/** The listed job resources, without the fixed MCP Apps views (`ui://`, see views-links.test.mjs). */
+const jobsOf = (listed) => listed.resources.filter((r) => !r.uri.startsWith('ui://'))
+
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const pydeps = here('./peers/.pydeps')
 
@@ -169,11 +172,12 @@ describe('stdio, SDK v1 (2025 revisions)', () => {
       next_cursor: 'c2', has_more: true,
     }
     const listed = await mcp.client.listResources()
-    assert.deepEqual(listed.resources.map((r) => r.uri), ['junglegrid://jobs/job_2', 'junglegrid://jobs/job_1'])
-    assert.equal(listed.resources[0].title, 'newer (running)')
-    assert.equal(listed.resources[0].description, 'Job job_2 is running (batch).')
-    assert.equal(listed.resources[0].annotations.lastModified, '2026-05-30T01:00:00Z')
-    assert.equal(listed.resources[1].annotations.lastModified, '2026-05-28T22:00:00Z')
+    const jobs = jobsOf(listed)
+    assert.deepEqual(jobs.map((r) => r.uri), ['junglegrid://jobs/job_2', 'junglegrid://jobs/job_1'])
+    assert.equal(jobs[0].title, 'newer (running)')
+    assert.equal(jobs[0].description, 'Job job_2 is running (batch).')
+    assert.equal(jobs[0].annotations.lastModified, '2026-05-30T01:00:00Z')
+    assert.equal(jobs[1].annotations.lastModified, '2026-05-28T22:00:00Z')
     assert.equal(listed.nextCursor, 'c2')
     assert.equal(q(api.apiRequests()[0], 'limit'), '20')
     api.fixtures.jobs = { jobs: [], next_cursor: null, has_more: false }
@@ -283,7 +287,7 @@ describe('stdio, SDK v2 (2026-07-28, stateless)', () => {
     const c = await mcp.client.complete({ ref: { type: 'ref/resource', uri: 'junglegrid://jobs/{job_id}' }, argument: { name: 'job_id', value: 'job_1' } })
     assert.deepEqual(c.completion.values, ['job_123'])
     const listed = await mcp.client.listResources()
-    assert.deepEqual(listed.resources.map((r) => r.uri), ['junglegrid://jobs/job_123'])
+    assert.deepEqual(jobsOf(listed).map((r) => r.uri), ['junglegrid://jobs/job_123'])
   })
 
   test('an unknown job is -32602 here (SEP-2164), naming the URI', async () => {
@@ -313,7 +317,7 @@ describe('offered only where the tools they read through are', () => {
       assert.deepEqual((await some.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate), TEMPLATES.slice(0, 2))
       await rejectsWith(some.client.readResource({ uri: 'junglegrid://jobs/job_1/events' }), INVALID_PARAMS, /get_job_events/)
       // No list_jobs: recent jobs are not listed, job ids do not complete, and nothing was asked.
-      assert.deepEqual((await some.client.listResources()).resources, [])
+      assert.deepEqual(jobsOf(await some.client.listResources()), [])
       const c = await some.client.complete({ ref: { type: 'ref/resource', uri: 'junglegrid://jobs/{job_id}' }, argument: { name: 'job_id', value: '' } })
       assert.deepEqual(c.completion.values, [])
       assert.equal(api.apiRequests().filter((r) => r.path === '/v1/mcp/jobs').length, 0)
@@ -399,7 +403,7 @@ describe('sandbox: real jobs of the simulator', () => {
       assert.ok(jobId, JSON.stringify(submitted))
       const listed = await mcp.client.listResources()
       assert.ok(listed.resources.some((r) => r.uri === `junglegrid://jobs/${jobId}`), JSON.stringify(listed))
-      assert.match(listed.resources[0].description, /^\[sandbox: simulated/)
+      assert.match(jobsOf(listed)[0].description, /^\[sandbox: simulated/)
       const read = await mcp.client.readResource({ uri: `junglegrid://jobs/${jobId}` })
       assert.equal(JSON.parse(read.contents[0].text).job_id, jobId)
       assert.match(read.contents[0]._meta['junglegrid/sandbox'], /simulated/)

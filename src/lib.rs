@@ -26,3 +26,4 @@ pub mod tasks;
 pub mod telemetry;
 pub mod tools;
 pub mod transport;
+pub mod views;

@@ -79,11 +79,11 @@ export async function connectHttp(url, token, { protocol } = {}) {
   return { client, call: (name, args) => client.callTool({ name, arguments: args }), close: () => client.close() }
 }
 
-/** Connects the v2 client pinned to 2026-07-28 over Streamable HTTP with a bearer token. */
-export async function connectHttpV2(url, token) {
+/** Connects the v2 client pinned to 2026-07-28 over Streamable HTTP with a bearer token (and `capabilities`). */
+export async function connectHttpV2(url, token, { capabilities } = {}) {
   const headers = token ? { Authorization: `Bearer ${token}` } : {}
   const transport = new HttpV2(new URL(`${url}/mcp`), { requestInit: { headers } })
-  const client = new ClientV2({ name: 'junglegrid-http-tests-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } } })
+  const client = new ClientV2({ name: 'junglegrid-http-tests-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } }, ...(capabilities ? { capabilities } : {}) })
   await client.connect(transport)
   return { client, call: (name, args) => client.callTool({ name, arguments: args }), close: () => client.close() }
 }

@@ -54,13 +54,14 @@ function collectStderr(stream) {
 /**
  * Connects the v1 SDK client (2025 revisions). With `listTools: true` it calls tools/list once so the
  * SDK caches the output schemas and validates every later callTool result against them.
- * `bin` starts another server script instead of ours (the bench's TypeScript reference).
+ * `bin` starts another server script instead of ours (the bench's TypeScript reference);
+ * `capabilities` are the client's (e.g. the MCP Apps extension).
  * Returns { client, transport, pid, stderr(), call(name, args), close() }.
  */
-export async function connectV1(upstream, { env = {}, args = [], listTools = false, bin = BIN } = {}) {
+export async function connectV1(upstream, { env = {}, args = [], listTools = false, bin = BIN, capabilities } = {}) {
   const transport = new StdioV1({ command: process.execPath, args: [bin, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
   const stderr = collectStderr(transport.stderr)
-  const client = new ClientV1({ name: 'junglegrid-tests', version: '1.0.0' })
+  const client = new ClientV1({ name: 'junglegrid-tests', version: '1.0.0' }, capabilities ? { capabilities } : undefined)
   await client.connect(transport)
   if (listTools) await client.listTools()
   return {
@@ -77,10 +78,10 @@ export async function connectV1(upstream, { env = {}, args = [], listTools = fal
  * Connects the v2 client pinned to protocol 2026-07-28 (no fallback to initialize); `listTools` as
  * for connectV1. Returns { client, transport, stderr(), call(name, args), close() }.
  */
-export async function connectV2(upstream, { env = {}, args = [], listTools = false } = {}) {
+export async function connectV2(upstream, { env = {}, args = [], listTools = false, capabilities } = {}) {
   const transport = new StdioV2({ command: process.execPath, args: [BIN, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
   const stderr = collectStderr(transport.stderr)
-  const client = new ClientV2({ name: 'junglegrid-tests-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } } })
+  const client = new ClientV2({ name: 'junglegrid-tests-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } }, ...(capabilities ? { capabilities } : {}) })
   await client.connect(transport)
   if (listTools) await client.listTools()
   return {

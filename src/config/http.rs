@@ -63,6 +63,8 @@ pub struct HttpConfig {
     /// The server's spending guard; each request's `X-MCP-Max-Job-Cost-Usd` and
     /// `X-MCP-Confirm-Submit` headers can only tighten it.
     pub spending: SpendingGuard,
+    /// Which clients are shown the MCP Apps views.
+    pub views: super::ViewMode,
     /// Signs task ids so any replica can verify them (`JUNGLE_GRID_TASK_SIGNING_KEY`); `None`:
     /// a random key per process, so tasks are readable on this instance only.
     pub task_signing_key: Option<Secret>,
@@ -302,6 +304,7 @@ impl HttpConfig {
             token_cache_ttl: r.millis(&settings::TOKEN_CACHE_MS, Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
+            views: super::resolve_views(env, overrides)?,
             task_signing_key: match r.get(&settings::TASK_SIGNING_KEY).1 {
                 None => None,
                 Some(k) if k.len() < MIN_TASK_KEY_LEN => return Err(ConfigError::WeakTaskKey),

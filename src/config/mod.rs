@@ -82,6 +82,8 @@ pub enum ConfigError {
     WriteToolsInReadOnly { name: &'static str, tools: String },
     #[error("{name} must be true or false (1/0, yes/no), got \"{value}\".")]
     InvalidFlag { name: &'static str, value: String },
+    #[error("{name} must be auto, on or off, got \"{value}\".")]
+    InvalidViews { name: &'static str, value: String },
     #[error("{name} must be an integer between 1 and 65535.")]
     InvalidPort { name: &'static str, value: String },
     #[error(
@@ -300,6 +302,37 @@ pub struct Config {
     pub files: FilesConfig,
     /// When a submit needs the user's own approval.
     pub spending: SpendingGuard,
+    /// Which clients are shown the MCP Apps views.
+    pub views: ViewMode,
+}
+
+/// Which clients are shown MCP Apps views (`--views` / `JUNGLE_GRID_VIEWS`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ViewMode {
+    /// Clients that declare the extension, and those whose capabilities cannot be known.
+    #[default]
+    Auto,
+    /// Every client (hosts that render views without declaring the extension).
+    On,
+    /// No client: no links, no view resources.
+    Off,
+}
+
+/// The view mode from the command line, then the environment; blank is the default.
+pub fn resolve_views(env: &dyn Env, overrides: &Overrides) -> Result<ViewMode, ConfigError> {
+    let found = resolve(env, overrides, &settings::VIEWS);
+    match non_blank(found.value)
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("auto") => Ok(ViewMode::Auto),
+        Some("on" | "1" | "true" | "yes") => Ok(ViewMode::On),
+        Some("off" | "0" | "false" | "no") => Ok(ViewMode::Off),
+        Some(other) => Err(ConfigError::InvalidViews {
+            name: found.name,
+            value: other.to_string(),
+        }),
+    }
 }
 
 /// The spending guard (contract Part A.12): a submit whose estimated upper cost is above
@@ -557,6 +590,7 @@ impl Config {
             limits: resolve_result_limits(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
             files: resolve_files(env, overrides)?,
+            views: resolve_views(env, overrides)?,
         })
     }
 
@@ -576,6 +610,7 @@ impl Config {
             limits: resolve_result_limits(env, &overrides)?,
             spending: resolve_spending(env, &overrides)?,
             files: resolve_files(env, &overrides)?,
+            views: resolve_views(env, &overrides)?,
         })
     }
 }
@@ -636,6 +671,8 @@ impl Config {
                 origin: RootsOrigin::Configured,
                 allow_overwrite: false,
             },
+            // The library has no views.
+            views: ViewMode::Off,
         })
     }
 }

@@ -131,6 +131,17 @@ pub static TOOLS: Setting = Setting {
     secret: false,
 };
 
+pub static VIEWS: Setting = Setting {
+    flags: &["--views <mode>"],
+    env: &["JUNGLE_GRID_VIEWS"],
+    default: "auto",
+    allowed: "auto, on, off",
+    meaning: "MCP Apps views (the live job view beside submit_job, get_job and wait_for_job): `auto` links them for clients that declare the `io.modelcontextprotocol/ui` extension (and hosted 2025 clients, whose capabilities a stateless server cannot see); `on` for every client, for hosts that render views without declaring them; `off` never (no links, no view resource).",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
 pub static MAX_JOB_COST_USD: Setting = Setting {
     flags: &["--max-job-cost-usd <usd>"],
     env: &["JUNGLE_GRID_MAX_JOB_COST_USD"],
@@ -629,6 +640,7 @@ pub static SETTINGS: &[&Setting] = &[
     &LOG_LEVEL,
     &READ_ONLY,
     &TOOLS,
+    &VIEWS,
     &MAX_JOB_COST_USD,
     &CONFIRM_SUBMIT,
     &ALLOW_DIR,

@@ -9,6 +9,7 @@
 //! in [`RESOURCES`].
 
 pub mod jobs;
+pub mod view;
 
 use serde_json::{Map, Value};
 
@@ -19,7 +20,12 @@ use crate::tools::{BoxFuture, JsonObject, Tool, ToolContext};
 /// Every resource and resource template, registered once. `resources/list` shows the fixed ones
 /// (and what listable templates list: the caller's recent jobs), `resources/templates/list` the
 /// templates, in this order.
-pub static RESOURCES: &[&ResourceDef] = &[&jobs::JOB, &jobs::JOB_LOGS, &jobs::JOB_EVENTS];
+pub static RESOURCES: &[&ResourceDef] = &[
+    &jobs::JOB,
+    &jobs::JOB_LOGS,
+    &jobs::JOB_EVENTS,
+    &view::JOB_VIEW,
+];
 
 /// A registered resource: a cheap, comparable handle on its static definition.
 pub type Resource = &'static ResourceDef;

@@ -9,8 +9,8 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
     CustomRequest, CustomResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation,
     ListToolsResult, LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
-    ProgressNotificationParam, ServerCapabilities, ServerConfig, SetLevelRequestParams, Tool,
-    ToolAnnotations,
+    ProgressNotificationParam, ProtocolVersion, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tracing::Instrument;
 
 use crate::api::ApiClient;
-use crate::config::{ResultLimits, SpendingGuard};
+use crate::config::{ResultLimits, SpendingGuard, ViewMode};
 use crate::error::Error;
 use crate::files::{AllowedRoots, FilesConfig};
 use crate::tasks::TaskSigner;
@@ -26,6 +26,7 @@ use crate::tools::approval::Question;
 use crate::tools::idempotency::{self, KeyMemory};
 use crate::tools::render::render;
 use crate::tools::{self, Progress, ToolContext, ToolOutput};
+use crate::views::{self, ViewLinks};
 use rmcp::task_manager::TaskManager;
 
 mod ask;
@@ -72,6 +73,11 @@ pub struct JungleGridServer {
     keys: Arc<KeyMemory>,
     /// The server's spending guard; hosted requests may tighten it with headers.
     spending: SpendingGuard,
+    /// The hosted server's public origin (`https://mcp.junglegrid.dev`): the views' dedicated
+    /// domain for ChatGPT (`openai/widgetDomain`). None on stdio.
+    public_origin: Option<Arc<str>>,
+    /// Which clients are shown the MCP Apps views (`--views`).
+    views: ViewMode,
     /// Seals the `requestState` of approval input requests (2026-07-28).
     approvals: Arc<ApprovalSeal>,
 }
@@ -120,8 +126,45 @@ impl JungleGridServer {
             limits: ResultLimits::default(),
             keys: Arc::new(KeyMemory::default()),
             spending: SpendingGuard::default(),
+            public_origin: None,
+            views: ViewMode::Auto,
             approvals: Arc::new(ApprovalSeal::random()),
         }
+    }
+
+    /// The hosted server's public origin, which its views name as their domain (ChatGPT).
+    pub fn with_public_origin(mut self, origin: Option<String>) -> Self {
+        self.public_origin = origin.map(Into::into);
+        self
+    }
+
+    /// Which clients are shown the MCP Apps views (`--views`; default: by their capabilities).
+    pub fn with_views(mut self, views: ViewMode) -> Self {
+        self.views = views;
+        self
+    }
+
+    /// Whether the views exist on this server at all (`--views off`: no links, no resources).
+    fn views_on(&self) -> bool {
+        self.views != ViewMode::Off
+    }
+
+    /// Whether this request's client is shown the views (see [`ViewLinks`]). A hosted request of
+    /// a 2025 client carries no capabilities: the stateless transport never sees the session's
+    /// `initialize` and hands the handler empty ones, which would read as "declared nothing".
+    fn view_links(&self, context: &RequestContext<RoleServer>) -> ViewLinks {
+        match self.views {
+            ViewMode::Off => return ViewLinks::NotDeclared,
+            ViewMode::On => return ViewLinks::Declared,
+            ViewMode::Auto => {}
+        }
+        let modern = context
+            .protocol_version()
+            .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+        if self.hosted && !modern {
+            return ViewLinks::Unknown;
+        }
+        ViewLinks::of(context.client_capabilities().as_ref())
     }
 
     /// Bounds results and waits (`--max-result-chars`, `--max-wait-seconds`).
@@ -334,16 +377,22 @@ pub const SANDBOX_ERROR_NOTE: &str = "(sandbox: simulated, nothing real was affe
 impl ServerHandler for JungleGridServer {
     #[allow(deprecated)] // logging: deprecated in 2026-07-28, still used by 2025 clients
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_logging()
-                .enable_completions()
-                .enable_prompts()
-                .enable_resources()
-                .enable_tasks()
-                .build(),
-        )
+        let mut capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_logging()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
+            .enable_tasks()
+            .build();
+        // MCP Apps: this server has views (SEP-1724 extension settings, as clients declare them).
+        if self.views_on() {
+            capabilities
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert(views::EXTENSION_ID.into(), views::extension_settings());
+        }
+        ServerConfig::new(capabilities)
         .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
         .with_instructions(if self.sandbox {
             format!(
@@ -455,13 +504,21 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
     ) -> Result<ListToolsResult, McpError> {
         let auth = caller::auth(&context);
         let hosted = self.hosted;
+        let links = self.view_links(&context).linked();
         Ok(ListToolsResult::with_all_items(
             self.offered(&context)
                 .iter()
                 .copied()
                 // Hosted: only what the token's scopes allow.
                 .filter(|t| !hosted || auth.is_some_and(|a| a.allows(t).is_ok()))
-                .map(|t| tool_definition(t, hosted))
+                .map(|t| {
+                    let mut tool = tool_definition(t, hosted);
+                    // MCP Apps: the tools whose results a view renders name it.
+                    if let Some(view) = views::for_tool(t.name).filter(|_| links) {
+                        tool.meta = Some(views::tool_meta(view));
+                    }
+                    tool
+                })
                 .collect(),
         ))
     }

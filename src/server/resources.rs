@@ -102,6 +102,11 @@ pub(super) fn read_error(uri: &str, error: &Error, sandbox: bool) -> McpError {
 }
 
 impl JungleGridServer {
+    /// Whether `def` exists on this server: `--views off` takes the MCP Apps views away.
+    fn serves(&self, def: Resource) -> bool {
+        self.views_on() || crate::views::find(def.uri()).is_none()
+    }
+
     /// Whether this request may use what reads through `tools`: each is offered (server
     /// configuration, hosted request narrowing) and, hosted, allowed by the token's scopes.
     pub(super) fn may_use(&self, context: &RequestContext<RoleServer>, tools: &[Tool]) -> bool {
@@ -174,7 +179,7 @@ impl JungleGridServer {
         let usable: Vec<Resource> = resources::RESOURCES
             .iter()
             .copied()
-            .filter(|r| self.may_use(&context, r.tools))
+            .filter(|r| self.serves(r) && self.may_use(&context, r.tools))
             .collect();
         let mut items = Vec::new();
         if cursor.is_none() {
@@ -258,7 +263,8 @@ impl JungleGridServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResult, McpError> {
         let uri = request.uri;
-        let Some((def, params)) = resources::find_uri(&uri) else {
+        let Some((def, params)) = resources::find_uri(&uri).filter(|(def, _)| self.serves(def))
+        else {
             return Err(McpError::resource_not_found(
                 format!(
                     "Unknown resource: {}. This server's resources are {}.",
@@ -292,6 +298,14 @@ impl JungleGridServer {
         }
         if self.sandbox {
             meta.insert("junglegrid/sandbox".into(), json!(SANDBOX_NOTICE));
+        }
+        // MCP Apps, hosted: a view names the server's public origin as its domain (ChatGPT).
+        if let Some(origin) = self
+            .public_origin
+            .as_deref()
+            .filter(|_| crate::views::find(&uri).is_some())
+        {
+            meta.insert(crate::views::WIDGET_DOMAIN.into(), json!(origin));
         }
         if let Some(modified) = rfc3339(contents.last_modified.as_deref()) {
             meta.insert("junglegrid/lastModified".into(), json!(modified));

@@ -109,7 +109,13 @@ again (set the same key on every replica)"
     let server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
         .hosted(signer)
+        .with_public_origin(
+            reqwest::Url::parse(&config.resource)
+                .ok()
+                .map(|url| url.origin().ascii_serialization()),
+        )
         .with_spending(config.spending)
+        .with_views(config.views)
         // Approval states are sealed with a key every replica shares: JUNGLE_GRID_APPROVAL_KEY,
         // else one derived from the service token.
         .with_approval_secret(

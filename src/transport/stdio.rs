@@ -55,6 +55,7 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
     let mut server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
         .with_spending(config.spending)
+        .with_views(config.views)
         .with_files(config.files);
     if config.sandbox {
         server = server.sandboxed();
