@@ -11,11 +11,14 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 junglegrid
+ && groupadd --system --gid 10001 junglegrid \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home junglegrid
 COPY --from=build /src/target/release/junglegrid-mcp /usr/local/bin/junglegrid-mcp
-USER junglegrid
+# Numeric, so Kubernetes can check runAsNonRoot without a runAsUser (deploy/kubernetes uses both).
+USER 10001:10001
 ENV MCP_TRANSPORT=http PORT=3000 HOST=0.0.0.0 NODE_ENV=production
 EXPOSE 3000
-# Probe GET /healthz from the orchestrator (the image has no curl).
+# Probe GET /healthz (liveness) and GET /readyz (readiness: 503 while draining) from the
+# orchestrator (the image has no curl). On SIGTERM requests in flight get MCP_DRAIN_TIMEOUT_MS.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["junglegrid-mcp"]

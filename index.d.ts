@@ -99,8 +99,12 @@ export interface NativeUploadOptions {
  */
 export declare function runCli(argv: Array<string>): Promise<number>
 
-/** Asks a running server to stop; its `runCli()` / `startStdioServer()` promise then resolves. */
-export declare function shutdown(): void
+/**
+ * Asks a running server to stop; its `runCli()` / `startStdioServer()` promise then resolves.
+ * Returns how many milliseconds to give it before leaving anyway (a hosted server drains its
+ * requests in flight for up to `MCP_DRAIN_TIMEOUT_MS`).
+ */
+export declare function shutdown(): number
 
 /** Starts the hosted MCP server (Streamable HTTP on /mcp with OAuth) in this process. */
 export declare function startHttpServer(options?: NativeHttpOptions | undefined | null): Promise<NativeHttpServer>

@@ -52,7 +52,7 @@ test('the conformance suite passes every scenario that applies (baseline for the
   })
   const summary = stdout.slice(stdout.indexOf('=== SUMMARY ==='))
   assert.equal(code, 0, `conformance failed:\n${summary.slice(-1500)}\n${stderr.slice(-2000)}`)
-  for (const scenario of ['server-initialize', 'ping', 'tools-list', 'logging-set-level', 'dns-rebinding-protection']) {
+  for (const scenario of ['server-initialize', 'ping', 'tools-list', 'logging-set-level', 'dns-rebinding-protection', 'resources-list', 'prompts-list']) {
     assert.match(summary, new RegExp(`✓ ${scenario}: \\d+ passed, 0 failed`), `${scenario} must pass`)
   }
 })

@@ -4,7 +4,10 @@
 //   node bench/run.mjs       (uses the addon already built)
 //   BENCH_ONLY=hosted        only the hosted side-by-side table
 //   BENCH_ONLY=cpu           only server CPU ms per call (stdio and hosted) of each .node in
-//                            BENCH_BINARIES (comma-separated paths), rounds interleaved
+//                            BENCH_BINARIES (comma-separated paths), rounds interleaved;
+//                            BENCH_TRACES=off,on also runs each with OpenTelemetry traces on
+//                            (exported to the fake API's /v1/traces), every call carrying a
+//                            client traceparent either way
 // Figures: cold start (spawn -> initialize result) vs a bare node process answering one line;
 // tool-call latency p50/p99 at 1 and 64 in flight vs a direct HTTP request to the same fake API;
 // throughput over 10,000 calls; peak RSS of the server; size of the .node file; and 1000
@@ -45,6 +48,11 @@ function startFakeApi() {
     let raw = ''
     req.on('data', (c) => (raw += c))
     req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        // The OTLP collector of BENCH_TRACES=on: an empty ExportTraceServiceResponse.
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
+        return
+      }
       if (req.url === '/oauth/introspect') {
         const out = JSON.stringify({
           active: true, iss: 'https://api.junglegrid.dev', aud: 'https://mcp.junglegrid.dev',
@@ -153,6 +161,8 @@ function cpuSeconds(pid) {
 }
 
 const HOSTED_CALLS = Number(process.env.BENCH_HOSTED_CALLS || 5000)
+/** The client trace context every measured call carries (ignored with traces off). */
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
 
 /** One hosted server: start, warm up, HOSTED_CALLS get_job calls at 64 in flight, stop. */
 async function hostedRun(command, args, env) {
@@ -168,6 +178,7 @@ async function hostedRun(command, args, env) {
   const headers = {
     authorization: 'Bearer bench-token', 'content-type': 'application/json',
     accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18',
+    traceparent: TRACEPARENT,
   }
   const call = async (i) => {
     const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
@@ -195,16 +206,17 @@ async function stdioCpuRun(apiBase, env = {}) {
   await client.request('initialize', INIT)
   client.notify('notifications/initialized')
   const call = async (i) => {
-    const r = await client.request('tools/call', { name: 'get_job', arguments: { job_id: `job_${i}` } })
+    const r = await client.request('tools/call', { name: 'get_job', arguments: { job_id: `job_${i}` }, _meta: { traceparent: TRACEPARENT } })
     return r.result && !r.result.isError
   }
   await runPool(500, 8, call)
   const cpu0 = cpuSeconds(child.pid)
   const r = await runPool(CALLS, 64, call)
   const cpu = cpuSeconds(child.pid) - cpu0
+  const rss = peakRssMb(child.pid)
   child.stdin.end()
   await once(child, 'exit')
-  return { cpu_ms_per_call: (cpu * 1000) / CALLS, errors: r.errors }
+  return { cpu_ms_per_call: (cpu * 1000) / CALLS, rss, errors: r.errors }
 }
 
 /**
@@ -216,25 +228,31 @@ async function stdioCpuRun(apiBase, env = {}) {
  */
 async function cpuPerBuild(apiBase) {
   const paths = (process.env.BENCH_BINARIES || '').split(',').filter(Boolean)
-  const builds = paths.length ? paths : [null]
-  const per = builds.map(() => ({ stdio: [], hosted: [], errors: 0 }))
+  const traces = (process.env.BENCH_TRACES || 'off').split(',').filter(Boolean)
+  const variants = (paths.length ? paths : [null]).flatMap((path) => traces.map((trace) => ({ path, trace })))
+  const per = variants.map(() => ({ stdio: [], hosted: [], stdioRss: [], hostedRss: [], errors: 0 }))
   const hostedEnv = { JUNGLEGRID_API_BASE: apiBase, JUNGLEGRID_INTERNAL_SERVICE_TOKEN: 'svc', MCP_RATE_LIMIT_PER_MINUTE: '0' }
+  // Traces on: exported to the fake API's /v1/traces; off: no OTEL_* variable at all.
+  const otel = { on: { OTEL_EXPORTER_OTLP_ENDPOINT: apiBase }, off: { OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined } }
   for (let run = 0; run < RUNS; run++) {
-    for (const [i, path] of builds.entries()) {
-      const env = path ? { NAPI_RS_NATIVE_LIBRARY_PATH: path } : {}
+    for (const [i, { path, trace }] of variants.entries()) {
+      const env = { ...(path ? { NAPI_RS_NATIVE_LIBRARY_PATH: path } : {}), ...otel[trace] }
       const s = await stdioCpuRun(apiBase, env)
       const h = await hostedRun(process.execPath, [BIN, '--http', '--host', '127.0.0.1'], { ...hostedEnv, ...env })
       per[i].stdio.push(s.cpu_ms_per_call)
       per[i].hosted.push(h.cpu_ms_per_call)
+      per[i].stdioRss.push(s.rss)
+      per[i].hostedRss.push(h.rss)
       per[i].errors += s.errors + h.errors
     }
   }
   console.log(`\nServer CPU ms per get_job call (stdio: ${CALLS} calls, hosted: ${HOSTED_CALLS} calls, 64 in flight; medians of ${RUNS} interleaved rounds):\n`)
-  console.log('| .node | bytes | CPU ms/call stdio | CPU ms/call hosted | errors |\n| --- | --- | --- | --- | --- |')
-  for (const [i, path] of builds.entries()) {
+  console.log('| .node | traces | bytes | CPU ms/call stdio | CPU ms/call hosted | peak RSS stdio | peak RSS hosted | errors |\n| --- | --- | --- | --- | --- | --- | --- | --- |')
+  for (const [i, { path, trace }] of variants.entries()) {
     const file = path ?? join(root, readdirSync(root).find((f) => f.endsWith('.node')) ?? '')
     const bytes = statSync(file, { throwIfNoEntry: false })?.size ?? 'n/a'
-    console.log(`| ${file} | ${bytes} | ${median(per[i].stdio).toFixed(4)} | ${median(per[i].hosted).toFixed(4)} | ${per[i].errors} |`)
+    const mb = (xs) => `${median(xs).toFixed(1)} MB`
+    console.log(`| ${file} | ${trace} | ${bytes} | ${median(per[i].stdio).toFixed(4)} | ${median(per[i].hosted).toFixed(4)} | ${mb(per[i].stdioRss)} | ${mb(per[i].hostedRss)} | ${per[i].errors} |`)
     console.log(`<!-- runs stdio ${per[i].stdio.map((x) => x.toFixed(4)).join(' ')}; hosted ${per[i].hosted.map((x) => x.toFixed(4)).join(' ')} -->`)
   }
 }

@@ -19,9 +19,10 @@ let stopping = false
 function stop(signal) {
   if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143)
   stopping = true
-  addon.shutdown()
-  // Requests in flight get up to 10 s to finish (HTTP mode); then leave anyway.
-  setTimeout(() => process.exit(0), 10000).unref()
+  // Hosted, requests in flight get MCP_DRAIN_TIMEOUT_MS to finish and the server exits by itself;
+  // shutdown() says how long to give it (10 s otherwise) before leaving anyway.
+  const graceMs = addon.shutdown()
+  setTimeout(() => process.exit(1), typeof graceMs === 'number' ? graceMs : 10000).unref()
 }
 process.on('SIGINT', () => stop('SIGINT'))
 process.on('SIGTERM', () => stop('SIGTERM'))

@@ -382,7 +382,10 @@ export interface RunningHttpServer {
  * configuration comes from the environment; JUNGLEGRID_INTERNAL_SERVICE_TOKEN is required.
  */
 export declare function startHttpServer(options?: HttpServerOptions): Promise<RunningHttpServer>
-/** Stops a running server started by startStdioServer() or runCli(). */
-export declare function shutdown(): void
+/**
+ * Stops a running server started by startStdioServer() or runCli(). Returns how many milliseconds
+ * to give it before leaving anyway (a hosted server drains its requests for MCP_DRAIN_TIMEOUT_MS).
+ */
+export declare function shutdown(): number
 /** The package version. */
 export declare const version: string

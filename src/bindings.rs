@@ -39,9 +39,12 @@ pub async fn start_stdio_server() -> i32 {
 }
 
 /// Asks a running server to stop; its `runCli()` / `startStdioServer()` promise then resolves.
+/// Returns how many milliseconds to give it before leaving anyway (a hosted server drains its
+/// requests in flight for up to `MCP_DRAIN_TIMEOUT_MS`).
 #[napi]
-pub fn shutdown() {
+pub fn shutdown() -> u32 {
     SHUTDOWN.cancel();
+    u32::try_from(crate::transport::http::forced_exit_after().as_millis()).unwrap_or(u32::MAX)
 }
 
 /// The package version.

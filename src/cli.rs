@@ -152,72 +152,80 @@ pub async fn run(args: Vec<String>, env: &dyn Env, shutdown: CancellationToken) 
             if healthy { 0 } else { 1 }
         }
         Command::Stdio(overrides) => {
-            if let Err(e) = logging::init(env, &overrides) {
-                eprintln!("Fatal: {e}");
-                return 1;
-            }
-            // `--http`, or `MCP_TRANSPORT=http` (any other value is stdio).
-            let transport = resolve(env, &overrides, &settings::TRANSPORT);
-            let http = transport.from_flag()
-                || transport
-                    .value
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("http"));
-            if http {
-                if overrides.is_set(&settings::SANDBOX) {
-                    eprintln!("Fatal: --sandbox works with the stdio server only.");
-                    return 1;
-                }
-                return match HttpConfig::from_env(env, &overrides) {
-                    Ok(config) => transport::http::serve(config, shutdown).await,
-                    Err(e) => {
-                        report_config_error(&e);
-                        1
-                    }
-                };
-            }
-            let sandbox = match sandbox_options(&overrides, env) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("Fatal: {e}");
-                    return 1;
-                }
-            };
-            let Some(sandbox_options) = sandbox else {
-                return match Config::for_stdio(env, &overrides) {
-                    Ok(config) => {
-                        terminal_notice(&config);
-                        transport::stdio::serve(config, shutdown).await
-                    }
-                    Err(e) => {
-                        report_config_error(&e);
-                        1
-                    }
-                };
-            };
-            let sandbox = match crate::sandbox::start(sandbox_options).await {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("Fatal: the sandbox could not start: {e}");
-                    return 1;
-                }
-            };
-            let mut config =
-                match Config::for_sandbox(env, &overrides, sandbox.base_url(), sandbox.api_key()) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        report_config_error(&e);
-                        sandbox.stop().await;
-                        return 1;
-                    }
-                };
-            config.sandbox = true;
-            tracing::info!(api = %sandbox.base_url(), "sandbox simulator running");
-            terminal_notice(&config);
-            let code = transport::stdio::serve(config, shutdown).await;
-            sandbox.stop().await;
+            let code = serve(env, &overrides, shutdown).await;
+            // Spans still buffered go out before the process exits (traces on only).
+            crate::telemetry::shutdown().await;
             code
         }
     }
+}
+
+/// The MCP server (stdio, hosted or the sandbox) until it stops; its exit code.
+async fn serve(env: &dyn Env, overrides: &Overrides, shutdown: CancellationToken) -> i32 {
+    if let Err(e) = logging::init(env, overrides) {
+        eprintln!("Fatal: {e}");
+        return 1;
+    }
+    // `--http`, or `MCP_TRANSPORT=http` (any other value is stdio).
+    let transport = resolve(env, overrides, &settings::TRANSPORT);
+    let http = transport.from_flag()
+        || transport
+            .value
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("http"));
+    if http {
+        if overrides.is_set(&settings::SANDBOX) {
+            eprintln!("Fatal: --sandbox works with the stdio server only.");
+            return 1;
+        }
+        return match HttpConfig::from_env(env, overrides) {
+            Ok(config) => transport::http::serve(config, shutdown).await,
+            Err(e) => {
+                report_config_error(&e);
+                1
+            }
+        };
+    }
+    let sandbox = match sandbox_options(overrides, env) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Fatal: {e}");
+            return 1;
+        }
+    };
+    let Some(sandbox_options) = sandbox else {
+        return match Config::for_stdio(env, overrides) {
+            Ok(config) => {
+                terminal_notice(&config);
+                transport::stdio::serve(config, shutdown).await
+            }
+            Err(e) => {
+                report_config_error(&e);
+                1
+            }
+        };
+    };
+    let sandbox = match crate::sandbox::start(sandbox_options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Fatal: the sandbox could not start: {e}");
+            return 1;
+        }
+    };
+    let mut config =
+        match Config::for_sandbox(env, overrides, sandbox.base_url(), sandbox.api_key()) {
+            Ok(c) => c,
+            Err(e) => {
+                report_config_error(&e);
+                sandbox.stop().await;
+                return 1;
+            }
+        };
+    config.sandbox = true;
+    tracing::info!(api = %sandbox.base_url(), "sandbox simulator running");
+    terminal_notice(&config);
+    let code = transport::stdio::serve(config, shutdown).await;
+    sandbox.stop().await;
+    code
 }
 
 /// `--sandbox` / `JUNGLE_GRID_SANDBOX=1`, with `--sandbox-dir` (`JUNGLE_GRID_SANDBOX_DIR`) and

@@ -1,5 +1,6 @@
-//! The README's generated tables: tools (from [`crate::tools::TOOLS`]) and settings (from
-//! [`crate::config::settings::SETTINGS`]), each between `<!-- BEGIN GENERATED: <name> -->` and
+//! The README's generated tables: tools (from [`crate::tools::TOOLS`]), settings (from
+//! [`crate::config::settings::SETTINGS`]), prompts ([`crate::prompts::PROMPTS`]) and resources
+//! ([`crate::resources::RESOURCES`]), each between `<!-- BEGIN GENERATED: <name> -->` and
 //! `<!-- END GENERATED: <name> -->`. `cargo test` fails when README.md is stale;
 //! `npm run docs` (`UPDATE_DOCS=1 cargo test --lib docs::`) rewrites it.
 
@@ -115,6 +116,105 @@ fn setting_row(s: &Setting, with_modes: bool) -> String {
     row
 }
 
+/// The scopes any one of which allows every tool in `tools` (hosted; a token may also hold one
+/// scope per tool).
+fn covering_scopes(tools: &[Tool]) -> Vec<&'static str> {
+    let Some(first) = tools.first() else {
+        return Vec::new();
+    };
+    first
+        .scopes
+        .iter()
+        .copied()
+        .filter(|s| tools.iter().all(|t| t.scopes.contains(s)))
+        .collect()
+}
+
+fn tools_cell(tools: &[Tool]) -> String {
+    if tools.is_empty() {
+        "none (always offered)".into()
+    } else {
+        code_list(tools.iter().map(|t| t.name))
+    }
+}
+
+fn scopes_cell(tools: &[Tool]) -> String {
+    if tools.is_empty() {
+        return "any".into();
+    }
+    code_list(covering_scopes(tools))
+}
+
+fn args_cell(args: &[crate::completions::ArgDef]) -> String {
+    use crate::completions::Complete;
+    if args.is_empty() {
+        return "none".into();
+    }
+    args.iter()
+        .map(|a| {
+            let name = if a.required {
+                format!("**`{}`**", a.name)
+            } else {
+                format!("`{}`", a.name)
+            };
+            match a.complete {
+                Complete::Free => name,
+                Complete::JobId => format!("{name} (completes: your recent job ids)"),
+                Complete::OneOf(values) => format!("{name} (completes: {})", values.join(", ")),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The prompts (slash commands), from [`crate::prompts::PROMPTS`].
+pub fn prompts_table() -> String {
+    let mut out = String::from(
+        "| Prompt | Claude Code / VS Code command | What it does | Arguments (**required**) | Offered with the tools | Hosted scope covering it |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for p in crate::prompts::PROMPTS.iter() {
+        out.push_str(&format!(
+            "| `{}` | `/mcp__junglegrid__{}`, `/mcp.junglegrid.{}` | {} | {} | {} | {} |\n",
+            p.name,
+            p.name,
+            p.name,
+            cell(p.description),
+            args_cell(p.args),
+            tools_cell(p.tools),
+            scopes_cell(p.tools),
+        ));
+    }
+    out
+}
+
+/// The resources and resource templates, from [`crate::resources::RESOURCES`].
+pub fn resources_table() -> String {
+    let mut out = String::from(
+        "| Resource | URI (template) | What it holds | Type | Variables | Offered with the tools | Hosted scope covering it |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for r in crate::resources::RESOURCES.iter() {
+        let listed = if r.list.is_some() {
+            " Your recent jobs are listed too (`resources/list`, newest first)."
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| `{}` | `{}` | {}{} | `{}` | {} | {} | {} |\n",
+            r.name,
+            r.uri(),
+            cell(r.description),
+            listed,
+            r.mime_type,
+            args_cell(r.args()),
+            tools_cell(r.tools),
+            scopes_cell(r.tools),
+        ));
+    }
+    out
+}
+
 /// The settings of the local server, the library and the sandbox.
 pub fn settings_table() -> String {
     let mut out = String::from(
@@ -159,6 +259,8 @@ mod tests {
             ("tools", tools_table()),
             ("settings", settings_table()),
             ("settings-hosted", hosted_settings_table()),
+            ("prompts", prompts_table()),
+            ("resources", resources_table()),
         ] {
             fresh = replace_block(&fresh, name, &body)
                 .unwrap_or_else(|| panic!("README.md lacks the markers of the {name} block"));
@@ -169,7 +271,7 @@ mod tests {
         }
         assert!(
             fresh == readme,
-            "README.md is out of date with the tool and settings tables: run `npm run docs`"
+            "README.md is out of date with the tool, settings, prompt or resource tables: run `npm run docs`"
         );
     }
 

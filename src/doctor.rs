@@ -289,6 +289,15 @@ async fn diagnose_api(env: &dyn Env, overrides: &Overrides, direct: bool) -> Vec
         .unwrap_or_default();
     let mut probes = vec![(&crate::tools::jobs::LIST_JOBS as Tool, access(&read))];
     probes.extend(probe_scopes(&client).await);
+    if direct {
+        // The embedded simulator accepts only its own key, which has every scope, and answers
+        // a job that does not exist after that check: here a 404 does prove the scope.
+        for (_, a) in &mut probes {
+            if matches!(a, Access::NotVerified(_)) {
+                *a = Access::Allowed;
+            }
+        }
+    }
     checks.push(scope_check(&probes, &offered));
     checks
 }
@@ -314,23 +323,35 @@ pub const PROBE_JOB_ID: &str = "jg-doctor-scope-probe-no-such-job";
 /// What one probe learnt about the key's scopes for a tool (and every tool with the same scopes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
+    /// The API did what was asked: the key has one of the tool's scopes.
     Allowed,
+    /// 403: the key has none of them.
     Denied,
+    /// The API refused the request itself (a job that does not exist, an invalid or conflicting
+    /// request): an API may do that before it checks the scope, so nothing was proved. The
+    /// answer, e.g. `404 NOT_FOUND`.
+    NotVerified(String),
+    /// No answer to judge (network, server error).
     Unknown(String),
 }
 
-/// 403 is the API's answer to a key without the route's scope (contract Part B 1.2); any other
-/// refusal of the request itself (no such job, invalid or conflicting request) came after the
-/// scope check passed.
+/// Only a success proves a scope, and only a 403 (contract Part B 1.2) proves its absence; a 404
+/// for the made-up job of a probe proves nothing, since the API may look the job up first.
 fn access<T>(result: &crate::error::Result<T>) -> Access {
     match result {
         Ok(_) => Access::Allowed,
         Err(e) if e.status == Some(403) => Access::Denied,
         Err(e) if e.kind == ErrorKind::Api && matches!(e.status, Some(400 | 404 | 409 | 422)) => {
-            Access::Allowed
+            Access::NotVerified(format!("{} {}", e.status.unwrap_or_default(), e.code))
         }
         Err(e) => Access::Unknown(e.detail()),
     }
+}
+
+/// Whether a probe's success proves `tool` usable: every scope that satisfies the probe's route
+/// satisfies the tool.
+fn proves(probe: Tool, tool: Tool) -> bool {
+    !probe.scopes.is_empty() && probe.scopes.iter().all(|s| tool.scopes.contains(s))
 }
 
 /// One request per scope class besides reading jobs, each free and without effect: a minimal
@@ -414,6 +435,51 @@ pub fn scope_check(probes: &[(Tool, Access)], offered: &[Tool]) -> Check {
     let blocked = blocked_tools(&denied);
     let (blocked_offered, not_offered): (Vec<Tool>, Vec<Tool>) =
         blocked.iter().partition(|t| offered.contains(t));
+    // Offered tools whose scope only an unproving answer speaks for.
+    let allowed: Vec<Tool> = probes
+        .iter()
+        .filter(|(_, a)| *a == Access::Allowed)
+        .map(|(t, _)| *t)
+        .collect();
+    let unproved: Vec<(Tool, &str)> = probes
+        .iter()
+        .filter_map(|(t, a)| match a {
+            Access::NotVerified(answer) => Some((*t, answer.as_str())),
+            _ => None,
+        })
+        .collect();
+    let unproved_probes: Vec<Tool> = unproved.iter().map(|(t, _)| *t).collect();
+    let not_verified: Vec<Tool> = blocked_tools(&unproved_probes)
+        .into_iter()
+        .filter(|t| offered.contains(t) && !blocked.contains(t))
+        .filter(|t| !allowed.iter().any(|p| proves(p, t)))
+        .collect();
+    let unverified = if not_verified.is_empty() {
+        String::new()
+    } else {
+        let mut needs: Vec<&str> = Vec::new();
+        for s in not_verified.iter().flat_map(|t| t.scopes.iter().copied()) {
+            if !needs.contains(&s) {
+                needs.push(s);
+            }
+        }
+        let answers: Vec<String> = unproved
+            .iter()
+            .filter(|(p, _)| {
+                not_verified
+                    .iter()
+                    .any(|t| blocked_tools(&[*p]).contains(t))
+            })
+            .map(|(p, answer)| format!("{answer} to the {} probe", p.name))
+            .collect();
+        format!(
+            "; not verified: {} (needs {}): the API answered {} about a job that does not \
+             exist, which it may do before checking the scope",
+            names(&not_verified),
+            needs.join(" or "),
+            answers.join(", ")
+        )
+    };
     let mut missing: Vec<&str> = Vec::new();
     for s in denied.iter().flat_map(|t| t.scopes.iter().copied()) {
         if !missing.contains(&s) {
@@ -435,7 +501,7 @@ pub fn scope_check(probes: &[(Tool, Access)], offered: &[Tool]) -> Check {
             status: Status::Warn,
             name: "scopes",
             detail: format!(
-                "the key cannot use {} (it has none of {}){unchecked}",
+                "the key cannot use {} (it has none of {}){unverified}{unchecked}",
                 names(&blocked_offered),
                 missing.join(", ")
             ),
@@ -451,6 +517,35 @@ pub fn scope_check(probes: &[(Tool, Access)], offered: &[Tool]) -> Check {
             )),
         };
     }
+    if !not_verified.is_empty() {
+        let verified: Vec<Tool> = offered
+            .iter()
+            .copied()
+            .filter(|t| allowed.iter().any(|p| proves(p, t)))
+            .collect();
+        let read_only = not_verified.iter().all(|t| !t.read_only);
+        return Check {
+            status: Status::Warn,
+            name: "scopes",
+            detail: format!(
+                "verified: the key can use {}{unverified}{unchecked}",
+                if verified.is_empty() {
+                    "none of the offered tools".to_string()
+                } else {
+                    names(&verified)
+                }
+            ),
+            fix: Some(format!(
+                "Nothing to do if the key was given those scopes in the Jungle Grid portal; \
+                 without them those calls fail with FORBIDDEN{}",
+                if read_only {
+                    " (a read-only key: start the server with --read-only)."
+                } else {
+                    "."
+                }
+            )),
+        };
+    }
     let status = if unknown.is_empty() {
         Status::Ok
     } else {
@@ -458,7 +553,7 @@ pub fn scope_check(probes: &[(Tool, Access)], offered: &[Tool]) -> Check {
     };
     let detail = if not_offered.is_empty() {
         format!(
-            "the key can use every offered tool (read, estimate, logs and submit scopes checked; nothing started){unchecked}"
+            "the key can use every offered tool (each scope proved by an answer; nothing started){unchecked}"
         )
     } else {
         format!(
@@ -725,7 +820,11 @@ mod tests {
     fn probe_answers_are_read_as_scope_evidence() {
         use crate::error::Error;
         let not_found: crate::error::Result<()> = Err(Error::api(404, "NOT_FOUND", "no such job"));
-        assert_eq!(access(&not_found), Access::Allowed);
+        assert_eq!(
+            access(&not_found),
+            Access::NotVerified("404 NOT_FOUND".into())
+        );
+        assert_eq!(access(&Ok(())), Access::Allowed);
         let forbidden: crate::error::Result<()> = Err(Error::api(403, "FORBIDDEN", "missing"));
         assert_eq!(access(&forbidden), Access::Denied);
         let down: crate::error::Result<()> = Err(Error::api(503, "UPSTREAM_ERROR", "down"));
@@ -737,6 +836,53 @@ mod tests {
             "{}",
             c.detail
         );
+    }
+
+    #[test]
+    fn a_404_before_the_scope_check_is_not_verified_never_every_tool() {
+        // An API that looks the job up before it checks the scope answers the cancel probe with
+        // 404 for a read-only key and a full key alike: doctor claims only what was proved.
+        let probes = [
+            (tool("list_jobs"), Access::Allowed),
+            (tool("estimate_job"), Access::Allowed),
+            (
+                tool("get_job_logs"),
+                Access::NotVerified("404 NOT_FOUND".into()),
+            ),
+            (
+                tool("cancel_job"),
+                Access::NotVerified("404 NOT_FOUND".into()),
+            ),
+        ];
+        let c = scope_check(&probes, TOOLS);
+        assert_eq!(c.status, Status::Warn);
+        assert!(!c.detail.contains("every offered tool"), "{}", c.detail);
+        assert!(
+            c.detail.contains(
+                "not verified: submit_job, upload_job_input, cancel_job (needs jobs:submit or jobs:write)"
+            ),
+            "{}",
+            c.detail
+        );
+        assert!(
+            c.detail.contains("404 NOT_FOUND to the cancel_job probe"),
+            "{}",
+            c.detail
+        );
+        // Reading jobs proves the logs scope (jobs:read reads logs): verified, not listed.
+        assert!(
+            c.detail.contains("verified: the key can use"),
+            "{}",
+            c.detail
+        );
+        assert!(!c.detail.contains("get_job_logs probe"), "{}", c.detail);
+        let (text, healthy) = render(&[c]);
+        assert!(healthy && !text.contains("All checks passed"), "{text}");
+        // Offered read-only, nothing unproved is offered: all proved.
+        let offered: Vec<Tool> = TOOLS.iter().copied().filter(|t| t.read_only).collect();
+        let c = scope_check(&probes, &offered);
+        assert_eq!(c.status, Status::Ok, "{}", c.detail);
+        assert!(c.detail.contains("every offered tool"), "{}", c.detail);
     }
 
     #[test]

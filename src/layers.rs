@@ -9,6 +9,9 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "config",
         &[
+            "resources",
+            "prompts",
+            "completions",
             "tools",
             "sandbox",
             "transport",
@@ -21,6 +24,9 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "api",
         &[
+            "resources",
+            "prompts",
+            "completions",
             "tools",
             "server",
             "transport",
@@ -33,6 +39,9 @@ const RULES: &[(&str, &[&str])] = &[
     (
         "tools",
         &[
+            "resources",
+            "prompts",
+            "completions",
             "server",
             "transport",
             "sandbox",
@@ -42,6 +51,20 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     ("server", &["transport", "cli", "bindings", "doctor"]),
+    // Traces sit below everything they observe: the API client and the server call into them.
+    (
+        "telemetry",
+        &[
+            "api",
+            "tools",
+            "server",
+            "transport",
+            "sandbox",
+            "cli",
+            "bindings",
+            "doctor",
+        ],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -7,6 +7,7 @@ pub mod api;
 pub mod bindings;
 pub mod cli;
 pub mod clock;
+pub mod completions;
 pub mod config;
 #[cfg(test)]
 mod docs;
@@ -16,9 +17,13 @@ pub mod files;
 #[cfg(test)]
 mod layers;
 pub mod logging;
+pub mod prompts;
+pub mod resources;
 pub mod sandbox;
 pub mod secret;
 pub mod server;
 pub mod tasks;
+pub mod telemetry;
 pub mod tools;
 pub mod transport;
+pub mod views;

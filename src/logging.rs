@@ -2,6 +2,7 @@
 //! `JUNGLE_GRID_LOG`, warnings only by default. Secrets are redacted before they reach a log call.
 
 use tracing::level_filters::LevelFilter;
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -32,13 +33,17 @@ pub fn init(env: &dyn Env, overrides: &Overrides) -> Result<(), String> {
             format!("log level must be one of off, error, warn, info, debug, trace; got \"{v}\".")
         })?,
     };
+    // OpenTelemetry first (its own filter: only `telemetry::TARGET` spans), then the stderr log
+    // with the level filter; per-layer filters, so neither sees the other's spans.
+    let telemetry = crate::telemetry::layer(env, overrides)?;
     let _ = tracing_subscriber::registry()
-        .with(filter(level))
+        .with(telemetry)
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
                 .with_ansi(false)
-                .with_target(false),
+                .with_target(false)
+                .with_filter(filter(level)),
         )
         .try_init();
     Ok(())
@@ -55,7 +60,10 @@ fn filter(level: LevelFilter) -> Targets {
     } else {
         level.min(LevelFilter::ERROR)
     };
-    Targets::new().with_default(level).with_target("rmcp", rmcp)
+    Targets::new()
+        .with_default(level)
+        .with_target("rmcp", rmcp)
+        .with_target(crate::telemetry::TARGET, LevelFilter::OFF)
 }
 
 #[cfg(test)]
@@ -83,5 +91,11 @@ mod tests {
         assert!(!filter(LevelFilter::INFO).would_enable("rmcp::service", &tracing::Level::INFO));
         assert!(filter(LevelFilter::DEBUG).would_enable("rmcp::service", &tracing::Level::INFO));
         assert!(!filter(LevelFilter::OFF).would_enable("rmcp::service", &tracing::Level::ERROR));
+        // Telemetry spans never reach the log, whatever the level.
+        assert!(!f.would_enable(crate::telemetry::TARGET, &tracing::Level::ERROR));
+        assert!(
+            !filter(LevelFilter::TRACE)
+                .would_enable(crate::telemetry::TARGET, &tracing::Level::INFO)
+        );
     }
 }

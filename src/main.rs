@@ -10,10 +10,11 @@ async fn main() {
     tokio::spawn(async move {
         wait_for_signal().await;
         signals.cancel();
-        // A second signal, or requests that do not finish, end the process anyway.
+        // A second signal, or requests that do not finish (the hosted drain bound has its own
+        // limit, `MCP_DRAIN_TIMEOUT_MS`, within this one), end the process anyway.
         tokio::select! {
             _ = wait_for_signal() => {}
-            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
+            _ = tokio::time::sleep(junglegrid_mcp::transport::http::forced_exit_after()) => {}
         }
         std::process::exit(1);
     });

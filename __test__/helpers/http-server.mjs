@@ -1,5 +1,6 @@
 // Starting the hosted server (the bin with --http) against the fake upstream, the SDK clients over
-// Streamable HTTP (v1 and v2 pinned to 2026-07-28), and small HTTP helpers. Re-exported by ./mcp.mjs.
+// Streamable HTTP (v1 and v2 pinned to 2026-07-28), and small HTTP helpers. Re-exported by ./mcp.mjs;
+// imports no helper that imports it (helpers-imports.test.mjs fails on any cycle).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, request as httpRequest } from 'node:http'
@@ -8,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client'
 import { SERVICE_TOKEN } from './fake-upstream.mjs'
-import { BIN, MODERN_PROTOCOL } from './mcp.mjs'
+import { BIN, MODERN_PROTOCOL } from './bin.mjs'
 
 export const ISSUER = 'https://api.junglegrid.dev'
 export const RESOURCE = 'https://mcp.junglegrid.dev'
@@ -78,11 +79,11 @@ export async function connectHttp(url, token, { protocol } = {}) {
   return { client, call: (name, args) => client.callTool({ name, arguments: args }), close: () => client.close() }
 }
 
-/** Connects the v2 client pinned to 2026-07-28 over Streamable HTTP with a bearer token. */
-export async function connectHttpV2(url, token) {
+/** Connects the v2 client pinned to 2026-07-28 over Streamable HTTP with a bearer token (and `capabilities`). */
+export async function connectHttpV2(url, token, { capabilities } = {}) {
   const headers = token ? { Authorization: `Bearer ${token}` } : {}
   const transport = new HttpV2(new URL(`${url}/mcp`), { requestInit: { headers } })
-  const client = new ClientV2({ name: 'junglegrid-http-tests-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } } })
+  const client = new ClientV2({ name: 'junglegrid-http-tests-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } }, ...(capabilities ? { capabilities } : {}) })
   await client.connect(transport)
   return { client, call: (name, args) => client.callTool({ name, arguments: args }), close: () => client.close() }
 }

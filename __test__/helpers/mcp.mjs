@@ -12,24 +12,20 @@
 //     connectHttp (v1), connectHttpV2 (2026-07-28), post (raw JSON-RPC), activeToken, roundRobin.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { after, afterEach, before, beforeEach } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { Client as ClientV2 } from '@modelcontextprotocol/client'
 import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/stdio'
 import { API_KEY, startFakeUpstream } from './fake-upstream.mjs'
+import { BIN, MODERN_PROTOCOL } from './bin.mjs'
 
 export {
   activeToken, connectHttp, connectHttpV2, ISSUER, METADATA_URL, post, RESOURCE, roundRobin, startHosted,
 } from './http-server.mjs'
 
-export const BIN = fileURLToPath(new URL('../../bin/junglegrid-mcp.js', import.meta.url))
-export const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
-export const PKG = PACKAGE
-export const MODERN_PROTOCOL = '2026-07-28'
+export { BIN, MODERN_PROTOCOL, PACKAGE, PKG } from './bin.mjs'
 
 /** The seed's tool registry, in the seed's order (contract Part A 1, Part B 3.3). */
 export const SEED_TOOLS = [
@@ -60,13 +56,14 @@ function collectStderr(stream) {
 /**
  * Connects the v1 SDK client (2025 revisions). With `listTools: true` it calls tools/list once so the
  * SDK caches the output schemas and validates every later callTool result against them.
- * `bin` starts another server script instead of ours (the bench's TypeScript reference).
+ * `bin` starts another server script instead of ours (the bench's TypeScript reference);
+ * `capabilities` are the client's (e.g. the MCP Apps extension).
  * Returns { client, transport, pid, stderr(), call(name, args), close() }.
  */
-export async function connectV1(upstream, { env = {}, args = [], listTools = false, bin = BIN, clientName = 'junglegrid-tests' } = {}) {
+export async function connectV1(upstream, { env = {}, args = [], listTools = false, bin = BIN, capabilities, clientName = 'junglegrid-tests' } = {}) {
   const transport = new StdioV1({ command: process.execPath, args: [bin, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
   const stderr = collectStderr(transport.stderr)
-  const client = new ClientV1({ name: clientName, version: '1.0.0' })
+  const client = new ClientV1({ name: clientName, version: '1.0.0' }, capabilities ? { capabilities } : undefined)
   await client.connect(transport)
   if (listTools) await client.listTools()
   return {
@@ -83,10 +80,10 @@ export async function connectV1(upstream, { env = {}, args = [], listTools = fal
  * Connects the v2 client pinned to protocol 2026-07-28 (no fallback to initialize); `listTools` as
  * for connectV1. Returns { client, transport, stderr(), call(name, args), close() }.
  */
-export async function connectV2(upstream, { env = {}, args = [], listTools = false, clientName = 'junglegrid-tests-v2' } = {}) {
+export async function connectV2(upstream, { env = {}, args = [], listTools = false, capabilities, clientName = 'junglegrid-tests-v2' } = {}) {
   const transport = new StdioV2({ command: process.execPath, args: [BIN, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
   const stderr = collectStderr(transport.stderr)
-  const client = new ClientV2({ name: clientName, version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } } })
+  const client = new ClientV2({ name: clientName, version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } }, ...(capabilities ? { capabilities } : {}) })
   await client.connect(transport)
   if (listTools) await client.listTools()
   return {

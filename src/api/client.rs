@@ -10,6 +10,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AF
 use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde_json::Value;
+use tracing::Instrument;
 
 use super::clean_text::clean_value;
 use super::errors::{
@@ -23,6 +24,7 @@ use super::types::{
 use crate::config::{ApiConfig, ProxyRoute};
 use crate::error::{Error, Result};
 use crate::secret::{Secret, redact_url};
+use crate::telemetry;
 
 /// What encodeURIComponent leaves alone: letters, digits and `-_.!~*'()`.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -378,12 +380,40 @@ impl ApiClient {
         result.map_err(|e| e.error)
     }
 
+    /// One request to the API, in its own OpenTelemetry `CLIENT` span when traces are on (the
+    /// request then carries that span's `traceparent`).
     async fn attempt(
         &self,
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
         idempotency_key: Option<HeaderValue>,
+    ) -> Result<Created, AttemptError> {
+        let span = telemetry::api_span(&method, &url);
+        if span.is_disabled() {
+            return self
+                .attempt_in(method, url, body, idempotency_key, &span)
+                .await;
+        }
+        let result = self
+            .attempt_in(method, url, body, idempotency_key, &span)
+            .instrument(span.clone())
+            .await;
+        if let Err(e) = &result
+            && e.error.status.is_none()
+        {
+            telemetry::record_api_error(&span, &e.error.code);
+        }
+        result
+    }
+
+    async fn attempt_in(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<HeaderValue>,
+        span: &tracing::Span,
     ) -> Result<Created, AttemptError> {
         let log_url = redact_url(&url);
         tracing::debug!(%method, url = %log_url, "Jungle Grid API request");
@@ -405,6 +435,11 @@ impl ApiClient {
         if let Some(key) = idempotency_key {
             request = request.header(IDEMPOTENCY_KEY, key);
         }
+        if !span.is_disabled() {
+            let mut trace = reqwest::header::HeaderMap::new();
+            telemetry::inject(span, &mut trace);
+            request = request.headers(trace);
+        }
         if let Some(body) = body {
             request = request.body(body);
         }
@@ -425,6 +460,7 @@ impl ApiClient {
             }
         };
         let status = response.status();
+        telemetry::record_api_status(span, status.as_u16());
         let retry_after = parse_retry_after(response.headers().get(RETRY_AFTER));
         let replayed = response
             .headers()

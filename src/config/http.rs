@@ -16,6 +16,8 @@ pub const DEFAULT_RESOURCE: &str = "https://mcp.junglegrid.dev";
 pub const DEFAULT_METADATA_URL: &str =
     "https://mcp.junglegrid.dev/.well-known/oauth-protected-resource";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// How long requests in flight get after a stop signal: above the longest held wait (50 s).
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Shortest task signing key accepted.
 pub const MIN_TASK_KEY_LEN: usize = 32;
 
@@ -61,9 +63,14 @@ pub struct HttpConfig {
     /// The server's spending guard; each request's `X-MCP-Max-Job-Cost-Usd` and
     /// `X-MCP-Confirm-Submit` headers can only tighten it.
     pub spending: SpendingGuard,
+    /// Which clients are shown the MCP Apps views.
+    pub views: super::ViewMode,
     /// Signs task ids so any replica can verify them (`JUNGLE_GRID_TASK_SIGNING_KEY`); `None`:
     /// a random key per process, so tasks are readable on this instance only.
     pub task_signing_key: Option<Secret>,
+    /// Seals approval input requests so any replica can open them (`JUNGLE_GRID_APPROVAL_KEY`);
+    /// `None`: derived from the service token.
+    pub approval_key: Option<Secret>,
     /// Set by `MCP_RESOURCE` / `OAUTH_ISSUER` (not the production defaults).
     pub resource_explicit: bool,
     pub issuer_explicit: bool,
@@ -88,6 +95,13 @@ pub struct EdgeLimits {
     pub max_in_flight: usize,
     /// Requests per minute per caller (bearer token hash, else client IP); 0 = unlimited.
     pub rate_per_minute: u32,
+    /// After a stop signal: how long requests in flight get to finish before they are cut.
+    pub drain_timeout: Duration,
+    /// Introspection calls per minute per client address for tokens not known yet (refunded
+    /// when accepted); 0 = unlimited.
+    pub unknown_tokens_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Connections kept below the process's open-file limit, leaving room for outbound calls.
@@ -172,8 +186,35 @@ impl EdgeLimits {
             max_connections,
             max_in_flight: r.count(&settings::MAX_IN_FLIGHT, 1024, (1, 1_000_000))? as usize,
             rate_per_minute: r.count(&settings::RATE_LIMIT_PER_MINUTE, 600, (0, 1_000_000))? as u32,
+            drain_timeout: r.millis(&settings::DRAIN_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT)?,
+            unknown_tokens_per_minute: r.count(
+                &settings::UNKNOWN_TOKENS_PER_MINUTE,
+                60,
+                (0, 1_000_000),
+            )? as u32,
+            trusted_proxies: networks(r.get(&settings::TRUSTED_PROXIES))?,
         })
     }
+}
+
+/// `10.0.0.0/8, 192.168.1.10`: CIDR ranges, or single addresses (a /32 or /128).
+fn networks(
+    (name, value): (&'static str, Option<String>),
+) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    list(Some(value.clone()))
+        .iter()
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::InvalidNetworks {
+                    name,
+                    value: value.clone(),
+                })
+        })
+        .collect()
 }
 
 fn list(value: Option<String>) -> Vec<String> {
@@ -263,9 +304,17 @@ impl HttpConfig {
             token_cache_ttl: r.millis(&settings::TOKEN_CACHE_MS, Duration::from_secs(60))?,
             tools: resolve_tools(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
+            views: super::resolve_views(env, overrides)?,
             task_signing_key: match r.get(&settings::TASK_SIGNING_KEY).1 {
                 None => None,
                 Some(k) if k.len() < MIN_TASK_KEY_LEN => return Err(ConfigError::WeakTaskKey),
+                Some(k) => Some(Secret::new(k)),
+            },
+            approval_key: match r.get(&settings::APPROVAL_KEY).1 {
+                None => None,
+                Some(k) if k.len() < MIN_TASK_KEY_LEN => {
+                    return Err(ConfigError::WeakApprovalKey);
+                }
                 Some(k) => Some(Secret::new(k)),
             },
             resource_explicit: r.get(&settings::MCP_RESOURCE).1.is_some(),
@@ -351,6 +400,65 @@ mod tests {
         let err = load(&[("JUNGLE_GRID_TASK_SIGNING_KEY", "short")]).unwrap_err();
         assert_eq!(err, ConfigError::WeakTaskKey);
         assert!(!err.to_string().contains("short"));
+    }
+
+    #[test]
+    fn approval_key() {
+        let c = load(&[]).unwrap();
+        assert!(c.approval_key.is_none());
+        let key = "a".repeat(MIN_TASK_KEY_LEN);
+        let c = load(&[("JUNGLE_GRID_APPROVAL_KEY", Box::leak(key.into_boxed_str()))]).unwrap();
+        assert!(c.approval_key.is_some());
+        let err = load(&[("JUNGLE_GRID_APPROVAL_KEY", "short-secret")]).unwrap_err();
+        assert_eq!(err, ConfigError::WeakApprovalKey);
+        assert!(
+            !err.to_string().contains("short-secret"),
+            "no secret echoed"
+        );
+    }
+
+    #[test]
+    fn drain_unknown_tokens_and_trusted_proxies() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.edges.drain_timeout, DEFAULT_DRAIN_TIMEOUT);
+        assert_eq!(c.edges.unknown_tokens_per_minute, 60);
+        assert!(c.edges.trusted_proxies.is_empty());
+        let c = load(&[
+            ("MCP_DRAIN_TIMEOUT_MS", "90000"),
+            ("MCP_UNKNOWN_TOKENS_PER_MINUTE", "0"),
+            (
+                "MCP_TRUSTED_PROXIES",
+                " 10.0.0.0/8, 192.168.1.10 ,fc00::/7,",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.edges.drain_timeout, Duration::from_secs(90));
+        assert_eq!(c.edges.unknown_tokens_per_minute, 0);
+        let nets: Vec<String> = c
+            .edges
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.168.1.10/32", "fc00::/7"]);
+        for (name, value, says) in [
+            ("MCP_DRAIN_TIMEOUT_MS", "0", "MCP_DRAIN_TIMEOUT_MS"),
+            ("MCP_DRAIN_TIMEOUT_MS", "soon", "MCP_DRAIN_TIMEOUT_MS"),
+            (
+                "MCP_UNKNOWN_TOKENS_PER_MINUTE",
+                "-3",
+                "MCP_UNKNOWN_TOKENS_PER_MINUTE",
+            ),
+            (
+                "MCP_TRUSTED_PROXIES",
+                "10.0.0.0/8, ingress",
+                "MCP_TRUSTED_PROXIES must list IP addresses or CIDR ranges",
+            ),
+            ("MCP_TRUSTED_PROXIES", "10.0.0.0/33", "got \"10.0.0.0/33\""),
+        ] {
+            let err = load(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.contains(says), "{name}={value}: {err}");
+        }
     }
 
     #[test]

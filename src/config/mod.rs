@@ -83,6 +83,8 @@ pub enum ConfigError {
     WriteToolsInReadOnly { name: &'static str, tools: String },
     #[error("{name} must be true or false (1/0, yes/no), got \"{value}\".")]
     InvalidFlag { name: &'static str, value: String },
+    #[error("{name} must be auto, on or off, got \"{value}\".")]
+    InvalidViews { name: &'static str, value: String },
     #[error("{name} must be an integer between 1 and 65535.")]
     InvalidPort { name: &'static str, value: String },
     #[error(
@@ -109,6 +111,10 @@ pub enum ConfigError {
     #[error("{name} must be an address to listen on such as 127.0.0.1:9464, got \"{value}\".")]
     InvalidAddr { name: &'static str, value: String },
     #[error(
+        "{name} must list IP addresses or CIDR ranges separated by commas (such as 10.0.0.0/8, 192.168.1.10), got \"{value}\"."
+    )]
+    InvalidNetworks { name: &'static str, value: String },
+    #[error(
         "{name} must be a whole number of characters between {MIN_MAX_RESULT_CHARS} and {MAX_MAX_RESULT_CHARS}, got \"{value}\"."
     )]
     InvalidMaxResultChars { name: &'static str, value: String },
@@ -128,6 +134,10 @@ pub enum ConfigError {
         "JUNGLE_GRID_TASK_SIGNING_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`); every replica needs the same value."
     )]
     WeakTaskKey,
+    #[error(
+        "JUNGLE_GRID_APPROVAL_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`); every replica needs the same value."
+    )]
+    WeakApprovalKey,
 }
 
 impl ConfigError {
@@ -298,6 +308,37 @@ pub struct Config {
     pub files: FilesConfig,
     /// When a submit needs the user's own approval.
     pub spending: SpendingGuard,
+    /// Which clients are shown the MCP Apps views.
+    pub views: ViewMode,
+}
+
+/// Which clients are shown MCP Apps views (`--views` / `JUNGLE_GRID_VIEWS`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ViewMode {
+    /// Clients that declare the extension, and those whose capabilities cannot be known.
+    #[default]
+    Auto,
+    /// Every client (hosts that render views without declaring the extension).
+    On,
+    /// No client: no links, no view resources.
+    Off,
+}
+
+/// The view mode from the command line, then the environment; blank is the default.
+pub fn resolve_views(env: &dyn Env, overrides: &Overrides) -> Result<ViewMode, ConfigError> {
+    let found = resolve(env, overrides, &settings::VIEWS);
+    match non_blank(found.value)
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("auto") => Ok(ViewMode::Auto),
+        Some("on" | "1" | "true" | "yes") => Ok(ViewMode::On),
+        Some("off" | "0" | "false" | "no") => Ok(ViewMode::Off),
+        Some(other) => Err(ConfigError::InvalidViews {
+            name: found.name,
+            value: other.to_string(),
+        }),
+    }
 }
 
 /// The spending guard (contract Part A.12): a submit whose estimated upper cost is above
@@ -569,6 +610,7 @@ impl Config {
             limits: resolve_result_limits(env, overrides)?,
             spending: resolve_spending(env, overrides)?,
             files: resolve_files(env, overrides)?,
+            views: resolve_views(env, overrides)?,
         })
     }
 
@@ -588,6 +630,7 @@ impl Config {
             limits: resolve_result_limits(env, &overrides)?,
             spending: resolve_spending(env, &overrides)?,
             files: resolve_files(env, &overrides)?,
+            views: resolve_views(env, &overrides)?,
         })
     }
 }
@@ -648,6 +691,8 @@ impl Config {
                 origin: RootsOrigin::Configured,
                 allow_overwrite: false,
             },
+            // The library has no views.
+            views: ViewMode::Off,
         })
     }
 }

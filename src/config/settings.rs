@@ -131,6 +131,17 @@ pub static TOOLS: Setting = Setting {
     secret: false,
 };
 
+pub static VIEWS: Setting = Setting {
+    flags: &["--views <mode>"],
+    env: &["JUNGLE_GRID_VIEWS"],
+    default: "auto",
+    allowed: "auto, on, off",
+    meaning: "MCP Apps views (the live job view beside submit_job, get_job and wait_for_job): `auto` links them for clients that declare the `io.modelcontextprotocol/ui` extension (and hosted 2025 clients, whose capabilities a stateless server cannot see); `on` for every client, for hosts that render views without declaring them; `off` never (no links, no view resource).",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
 pub static MAX_JOB_COST_USD: Setting = Setting {
     flags: &["--max-job-cost-usd <usd>"],
     env: &["JUNGLE_GRID_MAX_JOB_COST_USD"],
@@ -407,6 +418,17 @@ pub static TASK_SIGNING_KEY: Setting = Setting {
     secret: true,
 };
 
+pub static APPROVAL_KEY: Setting = Setting {
+    flags: &[],
+    env: &["JUNGLE_GRID_APPROVAL_KEY"],
+    default: "derived from the service token",
+    allowed: "at least 32 characters",
+    meaning: "HMAC key that seals the spending guard's approval requests (2026-07-28 `requestState`); give every replica the same value so an approval asked on one can be answered on any. Unset, the key is derived from `JUNGLEGRID_INTERNAL_SERVICE_TOKEN` (said at start-up): replicas share it only while they share that token, and rotating the token makes users approve again.",
+    modes: &[Http],
+    repeats: false,
+    secret: true,
+};
+
 pub static NODE_ENV: Setting = Setting {
     flags: &[],
     env: &["NODE_ENV"],
@@ -435,6 +457,17 @@ pub static BODY_TIMEOUT_MS: Setting = Setting {
     default: "30000",
     allowed: "1 to 3600000",
     meaning: "Milliseconds a client has to send a whole request body; past it `408`.",
+    modes: &[Http],
+    repeats: false,
+    secret: false,
+};
+
+pub static DRAIN_TIMEOUT_MS: Setting = Setting {
+    flags: &[],
+    env: &["MCP_DRAIN_TIMEOUT_MS"],
+    default: "60000",
+    allowed: "1 to 3600000",
+    meaning: "On SIGTERM (or SIGINT): `/readyz` answers `503`, no new connection is accepted, idle connections close, and requests in flight get this many milliseconds to finish; then the process exits 0 (1 when it had to cut requests, said on stderr). Keep it above the longest held request (`JUNGLE_GRID_MAX_WAIT_SECONDS`) and below the orchestrator's grace period.",
     modes: &[Http],
     repeats: false,
     secret: false,
@@ -473,6 +506,28 @@ pub static RATE_LIMIT_PER_MINUTE: Setting = Setting {
     secret: false,
 };
 
+pub static UNKNOWN_TOKENS_PER_MINUTE: Setting = Setting {
+    flags: &[],
+    env: &["MCP_UNKNOWN_TOKENS_PER_MINUTE"],
+    default: "60",
+    allowed: "0 to 1000000",
+    meaning: "Introspection calls per minute per client address for tokens this server does not know yet, bursts up to the same number; a token introspection accepts gives its call back, so only refused (made-up, expired, revoked) tokens count. Past it `429` `TOO_MANY_UNKNOWN_TOKENS` with `Retry-After`, and no call. `0` turns it off.",
+    modes: &[Http],
+    repeats: false,
+    secret: false,
+};
+
+pub static TRUSTED_PROXIES: Setting = Setting {
+    flags: &[],
+    env: &["MCP_TRUSTED_PROXIES"],
+    default: "none",
+    allowed: "comma-separated IP addresses or CIDR ranges",
+    meaning: "Proxies in front of this server (an ingress controller, a load balancer): for a request from one of them the client address is the right-most `X-Forwarded-For` entry that is not one of them, for the rate limit and the unknown-token bound. Unset, the client address is the TCP peer and `X-Forwarded-For` is ignored.",
+    modes: &[Http],
+    repeats: false,
+    secret: false,
+};
+
 pub static METRICS_ADDR: Setting = Setting {
     flags: &[],
     env: &["MCP_METRICS_ADDR"],
@@ -495,6 +550,87 @@ pub static ACCESS_LOG: Setting = Setting {
     secret: false,
 };
 
+// ---- OpenTelemetry (src/telemetry/): the standard OTEL_* names, read here only to decide whether
+// traces are on and to refuse what the exporter cannot do; the SDK reads the values itself.
+
+pub static OTLP_ENDPOINT: Setting = Setting {
+    flags: &[],
+    env: &[
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ],
+    default: "unset: no traces",
+    allowed: "http(s) URL",
+    meaning: "Export OpenTelemetry traces (a span per MCP request and per API call; API requests carry `traceparent`) over OTLP/HTTP to this collector: the traces variable is the full URL, the general one gets `/v1/traces` appended. Unset, nothing is recorded or exported.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTLP_PROTOCOL: Setting = Setting {
+    flags: &[],
+    env: &[
+        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+    ],
+    default: "http/protobuf",
+    allowed: "http/protobuf",
+    meaning: "OTLP encoding; only HTTP with protobuf is built in (`grpc` or `http/json` stops the start with an error rather than sending to a port that cannot read it).",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_DISABLED: Setting = Setting {
+    flags: &[],
+    env: &["OTEL_SDK_DISABLED"],
+    default: "false",
+    allowed: "true, false",
+    meaning: "`true`: no traces, even with an endpoint set.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_TRACES_EXPORTER: Setting = Setting {
+    flags: &[],
+    env: &["OTEL_TRACES_EXPORTER"],
+    default: "otlp",
+    allowed: "otlp, none",
+    meaning: "`none`: no traces, even with an endpoint set.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_SERVICE_NAME: Setting = Setting {
+    flags: &[],
+    env: &["OTEL_SERVICE_NAME"],
+    default: "junglegrid-mcp",
+    allowed: "",
+    meaning: "`service.name` of the exported spans (wins over a `service.name` in `OTEL_RESOURCE_ATTRIBUTES`); `service.version` is the package version.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
+pub static OTEL_SDK_VARIABLES: Setting = Setting {
+    flags: &[],
+    env: &[
+        "OTEL_RESOURCE_ATTRIBUTES",
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_TIMEOUT",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_BSP_SCHEDULE_DELAY",
+    ],
+    default: "",
+    allowed: "",
+    meaning: "Read by the OpenTelemetry SDK itself when traces are on, with their `_TRACES_` forms, `OTEL_TRACES_SAMPLER_ARG` and the other `OTEL_BSP_*` (batching) variables, as the OpenTelemetry specification defines them; `OTEL_EXPORTER_OTLP_HEADERS` values (a collector's token) are never logged or exported.",
+    modes: &[Stdio, Http, Sandbox],
+    repeats: false,
+    secret: false,
+};
+
 /// The settings, in the order `--help` and the README list them. A setting is one `static`
 /// row above, registered here once.
 pub static SETTINGS: &[&Setting] = &[
@@ -504,6 +640,7 @@ pub static SETTINGS: &[&Setting] = &[
     &LOG_LEVEL,
     &READ_ONLY,
     &TOOLS,
+    &VIEWS,
     &MAX_JOB_COST_USD,
     &CONFIRM_SUBMIT,
     &ALLOW_DIR,
@@ -529,14 +666,24 @@ pub static SETTINGS: &[&Setting] = &[
     &INTROSPECTION_TIMEOUT_MS,
     &TOKEN_CACHE_MS,
     &TASK_SIGNING_KEY,
+    &APPROVAL_KEY,
     &NODE_ENV,
     &HEADER_TIMEOUT_MS,
     &BODY_TIMEOUT_MS,
+    &DRAIN_TIMEOUT_MS,
     &MAX_CONNECTIONS,
     &MAX_IN_FLIGHT,
     &RATE_LIMIT_PER_MINUTE,
+    &UNKNOWN_TOKENS_PER_MINUTE,
+    &TRUSTED_PROXIES,
     &METRICS_ADDR,
     &ACCESS_LOG,
+    &OTLP_ENDPOINT,
+    &OTLP_PROTOCOL,
+    &OTEL_DISABLED,
+    &OTEL_TRACES_EXPORTER,
+    &OTEL_SERVICE_NAME,
+    &OTEL_SDK_VARIABLES,
 ];
 
 impl Setting {

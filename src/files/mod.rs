@@ -268,9 +268,16 @@ written unless the user configures a folder inside one with {ROOTS_SETTING}.",
         }
     }
 
-    /// Opens a file the agent asked to read, after checking it.
+    /// Opens a file the agent asked to read, after checking it. A path outside the roots (or
+    /// hidden) is refused the same way whether it exists or not: no answer tells what exists there.
     pub async fn open_read(&self, path: &Path) -> Result<LocalFile> {
-        let canonical = canonical(path, path).await?;
+        let canonical = match canonical_or_nearest(path).await {
+            Ok(canonical) => canonical,
+            Err((nearest, e)) => {
+                self.check(path, &nearest).await?;
+                return Err(cannot_read(path, e));
+            }
+        };
         self.check(path, &canonical).await?;
         let opened = open_regular(path, canonical.clone()).await?;
         // The handle must still be the file that was checked (nothing swapped in between).
@@ -280,16 +287,60 @@ written unless the user configures a folder inside one with {ROOTS_SETTING}.",
 
     /// Checks a destination the agent asked to write; returns it with a canonical folder.
     pub async fn check_write(&self, dest: &Path) -> Result<PathBuf> {
-        let target = write_target(dest).await?;
-        self.check(dest, &target).await?;
-        Ok(target)
+        match write_target(dest).await {
+            Ok(target) => {
+                self.check(dest, &target).await?;
+                Ok(target)
+            }
+            Err(e) => {
+                // A missing or unreadable folder outside the roots: the same refusal as any path
+                // outside them.
+                let nearest = match canonical_or_nearest(dest).await {
+                    Ok(p) | Err((p, _)) => p,
+                };
+                self.check(dest, &nearest).await?;
+                Err(e)
+            }
+        }
     }
+}
+
+fn cannot_read(shown: &Path, e: std::io::Error) -> Error {
+    Error::invalid_argument(format!("Cannot read {}: {e}", shown.display()))
 }
 
 async fn canonical(shown: &Path, path: &Path) -> Result<PathBuf> {
     tokio::fs::canonicalize(path)
         .await
-        .map_err(|e| Error::invalid_argument(format!("Cannot read {}: {e}", shown.display())))
+        .map_err(|e| cannot_read(shown, e))
+}
+
+/// The canonical form of `path`; when it cannot be resolved (missing, unreadable), the canonical
+/// form of its deepest resolvable ancestor with the rest appended as written (a `..` in the rest
+/// stays, and [`decide`] refuses it), so the roots are checked before anything about the path's
+/// existence is said.
+pub async fn canonical_or_nearest(
+    path: &Path,
+) -> std::result::Result<PathBuf, (PathBuf, std::io::Error)> {
+    let error = match tokio::fs::canonicalize(path).await {
+        Ok(p) => return Ok(p),
+        Err(e) => e,
+    };
+    let parts: Vec<Component> = path.components().collect();
+    for keep in (0..parts.len()).rev() {
+        let prefix: PathBuf = parts[..keep].iter().collect();
+        let prefix = if prefix.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            prefix
+        };
+        if let Ok(base) = tokio::fs::canonicalize(&prefix).await {
+            let mut nearest = base;
+            nearest.extend(&parts[keep..]);
+            return Err((nearest, error));
+        }
+    }
+    Err((path.to_path_buf(), error))
 }
 
 /// The destination with its folder canonicalised (the file itself may not exist yet).

@@ -9,15 +9,16 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
     CustomRequest, CustomResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation,
     ListToolsResult, LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
-    ProgressNotificationParam, ServerCapabilities, ServerConfig, SetLevelRequestParams, Tool,
-    ToolAnnotations,
+    ProgressNotificationParam, ProtocolVersion, ServerCapabilities, ServerConfig,
+    SetLevelRequestParams, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Value, json};
+use tracing::Instrument;
 
 use crate::api::ApiClient;
-use crate::config::{ResultLimits, SpendingGuard};
+use crate::config::{ResultLimits, SpendingGuard, ViewMode};
 use crate::error::Error;
 use crate::files::{AllowedRoots, FilesConfig};
 use crate::tasks::TaskSigner;
@@ -25,12 +26,16 @@ use crate::tools::approval::Question;
 use crate::tools::idempotency::{self, KeyMemory};
 use crate::tools::render::render;
 use crate::tools::{self, Progress, ToolContext, ToolOutput};
+use crate::views::{self, ViewLinks};
 use rmcp::task_manager::TaskManager;
 
 mod ask;
 pub mod caller;
+mod prompts;
+mod resources;
 mod tasks;
 mod waits;
+pub mod trace;
 
 use ask::ApprovalSeal;
 use tasks::Tasks;
@@ -69,6 +74,11 @@ pub struct JungleGridServer {
     keys: Arc<KeyMemory>,
     /// The server's spending guard; hosted requests may tighten it with headers.
     spending: SpendingGuard,
+    /// The hosted server's public origin (`https://mcp.junglegrid.dev`): the views' dedicated
+    /// domain for ChatGPT (`openai/widgetDomain`). None on stdio.
+    public_origin: Option<Arc<str>>,
+    /// Which clients are shown the MCP Apps views (`--views`).
+    views: ViewMode,
     /// Seals the `requestState` of approval input requests (2026-07-28).
     approvals: Arc<ApprovalSeal>,
     /// How long this client's waits may last, and what its cancelled waits taught (local only).
@@ -119,9 +129,46 @@ impl JungleGridServer {
             limits: ResultLimits::default(),
             keys: Arc::new(KeyMemory::default()),
             spending: SpendingGuard::default(),
+            public_origin: None,
+            views: ViewMode::Auto,
             approvals: Arc::new(ApprovalSeal::random()),
             waits: Arc::new(waits::Waits::default()),
         }
+    }
+
+    /// The hosted server's public origin, which its views name as their domain (ChatGPT).
+    pub fn with_public_origin(mut self, origin: Option<String>) -> Self {
+        self.public_origin = origin.map(Into::into);
+        self
+    }
+
+    /// Which clients are shown the MCP Apps views (`--views`; default: by their capabilities).
+    pub fn with_views(mut self, views: ViewMode) -> Self {
+        self.views = views;
+        self
+    }
+
+    /// Whether the views exist on this server at all (`--views off`: no links, no resources).
+    fn views_on(&self) -> bool {
+        self.views != ViewMode::Off
+    }
+
+    /// Whether this request's client is shown the views (see [`ViewLinks`]). A hosted request of
+    /// a 2025 client carries no capabilities: the stateless transport never sees the session's
+    /// `initialize` and hands the handler empty ones, which would read as "declared nothing".
+    fn view_links(&self, context: &RequestContext<RoleServer>) -> ViewLinks {
+        match self.views {
+            ViewMode::Off => return ViewLinks::NotDeclared,
+            ViewMode::On => return ViewLinks::Declared,
+            ViewMode::Auto => {}
+        }
+        let modern = context
+            .protocol_version()
+            .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+        if self.hosted && !modern {
+            return ViewLinks::Unknown;
+        }
+        ViewLinks::of(context.client_capabilities().as_ref())
     }
 
     /// Bounds results and waits (`--max-result-chars`, `--max-wait-seconds`).
@@ -331,13 +378,22 @@ pub const SANDBOX_ERROR_NOTE: &str = "(sandbox: simulated, nothing real was affe
 impl ServerHandler for JungleGridServer {
     #[allow(deprecated)] // logging: deprecated in 2026-07-28, still used by 2025 clients
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_logging()
-                .enable_tasks()
-                .build(),
-        )
+        let mut capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_logging()
+            .enable_completions()
+            .enable_prompts()
+            .enable_resources()
+            .enable_tasks()
+            .build();
+        // MCP Apps: this server has views (SEP-1724 extension settings, as clients declare them).
+        if self.views_on() {
+            capabilities
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert(views::EXTENSION_ID.into(), views::extension_settings());
+        }
+        ServerConfig::new(capabilities)
         .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
         .with_instructions({
             // How every result reads is said here once, not in each tool's description.
@@ -423,7 +479,18 @@ are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {res
         request: CustomRequest,
         _context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, McpError> {
-        const SERVED: [&str; 4] = ["tools/call", "tools/list", "initialize", "logging/setLevel"];
+        const SERVED: [&str; 10] = [
+            "tools/call",
+            "tools/list",
+            "initialize",
+            "logging/setLevel",
+            "resources/list",
+            "resources/read",
+            "resources/templates/list",
+            "prompts/list",
+            "prompts/get",
+            "completion/complete",
+        ];
         if SERVED.contains(&request.method.as_str()) {
             return Err(McpError::new(
                 ErrorCode::INVALID_PARAMS,
@@ -449,15 +516,75 @@ are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {res
     ) -> Result<ListToolsResult, McpError> {
         let auth = caller::auth(&context);
         let hosted = self.hosted;
+        let links = self.view_links(&context).linked();
         Ok(ListToolsResult::with_all_items(
             self.offered(&context)
                 .iter()
                 .copied()
                 // Hosted: only what the token's scopes allow.
                 .filter(|t| !hosted || auth.is_some_and(|a| a.allows(t).is_ok()))
-                .map(|t| tool_definition(t, hosted))
+                .map(|t| {
+                    let mut tool = tool_definition(t, hosted);
+                    // MCP Apps: the tools whose results a view renders name it.
+                    if let Some(view) = views::for_tool(t.name).filter(|_| links) {
+                        tool.meta = Some(views::tool_meta(view));
+                    }
+                    tool
+                })
                 .collect(),
         ))
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListPromptsResult, McpError> {
+        Ok(self.dispatch_list_prompts(&context))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: rmcp::model::GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::GetPromptResponse, McpError> {
+        self.dispatch_get_prompt(request, context)
+            .await
+            .map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: rmcp::model::CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CompleteResult, McpError> {
+        self.dispatch_complete(request, context).await
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListResourcesResult, McpError> {
+        self.dispatch_list_resources(request, context).await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ListResourceTemplatesResult, McpError> {
+        Ok(self.dispatch_list_templates(&context))
+    }
+
+    async fn read_resource(
+        &self,
+        request: rmcp::model::ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::ReadResourceResponse, McpError> {
+        self.dispatch_read_resource(request, context)
+            .await
+            .map(Into::into)
     }
 
     async fn get_task(
@@ -465,7 +592,10 @@ are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {res
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, McpError> {
+        // Hosted, a task's state is one `get_job`: under the request's span (`trace`).
+        let span = trace::hosted_span(&context);
         self.task_state(&request.task_id, &context)
+            .instrument(span)
             .await
             .map(GetTaskResult::new)
     }
@@ -494,6 +624,25 @@ are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {res
     }
 
     async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        // Hosted with traces on: the request's span from the HTTP layer (`trace`), entered here
+        // since rmcp runs this in a task of its own; on stdio `trace::Traced` is around us.
+        let span = trace::hosted_span(&context);
+        if span.is_disabled() {
+            return self.call(request, context).await;
+        }
+        let result = self.call(request, context).instrument(span.clone()).await;
+        trace::record_call(&span, &result);
+        result
+    }
+}
+
+impl JungleGridServer {
+    /// `tools/call`: find the tool, check the caller, run it, render its result.
+    async fn call(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,

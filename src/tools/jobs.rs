@@ -1061,7 +1061,7 @@ pub async fn poll_wait(
 }
 
 /// The last `n` log entries, reading at most [`WAIT_MAX_LOG_PAGES`] pages.
-async fn last_log_entries(ctx: &ToolContext, job_id: &str, n: usize) -> Result<Vec<Value>> {
+pub async fn last_log_entries(ctx: &ToolContext, job_id: &str, n: usize) -> Result<Vec<Value>> {
     let mut tail: VecDeque<Value> = VecDeque::with_capacity(n);
     let mut cursor: Option<String> = None;
     for _ in 0..WAIT_MAX_LOG_PAGES {

@@ -131,25 +131,48 @@ pub fn request_tools(
         .collect())
 }
 
-/// A `tools/call` in the body for an offered tool this token has no scope for: the tool and the
-/// scopes that would do. Bodies that are not JSON-RPC are left for rmcp to answer.
+/// A request in the body for something offered that this token has no scope for: a
+/// `tools/call` of an offered tool, a `resources/read` of a resource or a `prompts/get` of a
+/// prompt whose tools are all offered (see `crate::resources`, `crate::prompts`). Returns what
+/// was asked for (`get_job`, `resource job_logs`, `prompt investigate_job`) and the scopes that
+/// would do. Bodies that are not JSON-RPC are left for rmcp to answer.
 pub fn missing_scope(
     body: &[u8],
     offered: &[Tool],
     auth: &AuthInfo,
-) -> Option<(Tool, &'static [&'static str])> {
+) -> Option<(String, &'static [&'static str])> {
     let value: Value = serde_json::from_slice(body).ok()?;
     let messages = match &value {
         Value::Array(items) => items.iter().collect(),
         other => vec![other],
     };
+    let all_offered = |needs: &[Tool]| needs.iter().all(|t| offered.contains(t));
     messages.into_iter().find_map(|m| {
-        if m.get("method").and_then(Value::as_str) != Some("tools/call") {
+        let (what, needs): (String, Vec<Tool>) = match m.get("method").and_then(Value::as_str)? {
+            "tools/call" => {
+                let name = m.pointer("/params/name").and_then(Value::as_str)?;
+                let tool = tools::find(name).filter(|t| offered.contains(t))?;
+                (tool.as_str().to_string(), vec![tool])
+            }
+            "resources/read" => {
+                let uri = m.pointer("/params/uri").and_then(Value::as_str)?;
+                let (def, _) = crate::resources::find_uri(uri)?;
+                (format!("resource {}", def.name), def.tools.to_vec())
+            }
+            "prompts/get" => {
+                let name = m.pointer("/params/name").and_then(Value::as_str)?;
+                let def = crate::prompts::find(name)?;
+                (format!("prompt {}", def.name), def.tools.to_vec())
+            }
+            _ => return None,
+        };
+        if !all_offered(&needs) {
             return None;
         }
-        let name = m.pointer("/params/name").and_then(Value::as_str)?;
-        let tool = tools::find(name).filter(|t| offered.contains(t))?;
-        auth.allows(tool).err().map(|scopes| (tool, scopes))
+        needs
+            .iter()
+            .find_map(|t| auth.allows(t).err())
+            .map(|scopes| (what, scopes))
     })
 }
 
@@ -218,13 +241,12 @@ pub async fn narrow(
             "The request body is too large.",
         );
     };
-    if let Some((tool, scopes)) = missing_scope(&bytes, &offered, &auth) {
+    if let Some((what, scopes)) = missing_scope(&bytes, &offered, &auth) {
         let needed = scopes.first().copied().unwrap_or_default();
         let challenge = format!(
             "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{}\", \
-error_description=\"{} needs the {needed} scope\"",
+error_description=\"{what} needs the {needed} scope\"",
             metadata_url_for(&state.metadata_url, &path),
-            tool.as_str()
         );
         let granted = if auth.scopes.is_empty() {
             "none".to_string()
@@ -235,8 +257,7 @@ error_description=\"{} needs the {needed} scope\"",
             StatusCode::FORBIDDEN,
             "INSUFFICIENT_SCOPE",
             &format!(
-                "{} needs one of these OAuth scopes: {}; this token has: {granted}.",
-                tool.as_str(),
+                "{what} needs one of these OAuth scopes: {}; this token has: {granted}.",
                 scopes.join(", ")
             ),
         );
@@ -337,7 +358,7 @@ mod tests {
         };
         assert_eq!(
             missing_scope(call("submit_job").as_bytes(), offered, &auth),
-            Some((&tools::jobs::SUBMIT_JOB, &["jobs:submit", "jobs:write"][..]))
+            Some(("submit_job".to_string(), &["jobs:submit", "jobs:write"][..]))
         );
         assert_eq!(
             missing_scope(call("get_job").as_bytes(), offered, &auth),
@@ -357,7 +378,44 @@ mod tests {
         let batch = format!("[{},{}]", call("get_job"), call("cancel_job"));
         assert_eq!(
             missing_scope(batch.as_bytes(), offered, &auth).map(|m| m.0),
-            Some(&tools::jobs::CANCEL_JOB)
+            Some("cancel_job".to_string())
+        );
+        // Resources and prompts: the scopes of the tools they read through.
+        let logs_only = AuthInfo {
+            scopes: vec!["logs:read".into()],
+            ..auth.clone()
+        };
+        let read = |uri: &str| {
+            format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{{"uri":"{uri}"}}}}"#
+            )
+        };
+        assert_eq!(
+            missing_scope(
+                read("junglegrid://jobs/j1/logs").as_bytes(),
+                offered,
+                &logs_only
+            ),
+            None
+        );
+        assert_eq!(
+            missing_scope(read("junglegrid://jobs/j1").as_bytes(), offered, &logs_only),
+            Some(("resource job".to_string(), &["jobs:read", "jobs:write"][..]))
+        );
+        assert_eq!(
+            missing_scope(read("other://x").as_bytes(), offered, &logs_only),
+            None
+        );
+        let prompt =
+            r#"{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"run_workload"}}"#;
+        assert_eq!(
+            missing_scope(prompt.as_bytes(), offered, &auth).map(|m| m.0),
+            Some("prompt run_workload".to_string())
+        );
+        // Not offered (read-only request): the handler says so instead.
+        assert_eq!(
+            missing_scope(prompt.as_bytes(), &[&tools::jobs::GET_JOB], &auth),
+            None
         );
     }
 

@@ -7,6 +7,7 @@
 //! an integer, and a 401/403 (our service token refused) is an operator problem answered as 503.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +28,61 @@ pub enum AuthFailure {
     Rejected(&'static str),
     /// Introspection could not answer (down, timeout, garbage): 503, fail closed.
     Unavailable(String),
+    /// The client's address sent more unrecognised tokens than its bound
+    /// (`MCP_UNKNOWN_TOKENS_PER_MINUTE`): 429, retry after this many seconds. No call was made.
+    TooManyUnknownTokens(u64),
+}
+
+/// Per client address, a budget of introspection calls for tokens this server does not know
+/// (a token bucket: `per_minute` a minute, bursts up to the same). A call whose token is accepted
+/// gives its unit back, so only refused (made-up, expired, revoked) tokens spend it.
+struct MissBudget {
+    per_minute: u32,
+    buckets: Mutex<HashMap<IpAddr, (f64, u64)>>,
+}
+
+/// Addresses tracked at most; past it, full buckets are forgotten (then all, as a last resort).
+const MAX_ADDRESSES: usize = 100_000;
+
+impl MissBudget {
+    /// Takes one unit for `client` at `now_ms`, or says how many seconds until one is free.
+    fn take(&self, client: IpAddr, now_ms: u64) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(self.per_minute);
+        let per_ms = capacity / 60_000.0;
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        let refill = |(tokens, at): (f64, u64)| {
+            (tokens + now_ms.saturating_sub(at) as f64 * per_ms).min(capacity)
+        };
+        if buckets.len() >= MAX_ADDRESSES && !buckets.contains_key(&client) {
+            buckets.retain(|_, b| refill(*b) < capacity);
+            if buckets.len() >= MAX_ADDRESSES {
+                buckets.clear();
+            }
+        }
+        let bucket = buckets.entry(client).or_insert((capacity, now_ms));
+        let tokens = refill(*bucket);
+        if tokens >= 1.0 {
+            *bucket = (tokens - 1.0, now_ms);
+            Ok(())
+        } else {
+            *bucket = (tokens, now_ms);
+            Err((((1.0 - tokens) / per_ms) / 1000.0).ceil().max(1.0) as u64)
+        }
+    }
+
+    /// Gives back the unit of a call whose token was accepted.
+    fn refund(&self, client: IpAddr) {
+        if let Ok(mut buckets) = self.buckets.lock()
+            && let Some(bucket) = buckets.get_mut(&client)
+        {
+            bucket.0 = (bucket.0 + 1.0).min(f64::from(self.per_minute));
+        }
+    }
 }
 
 /// `Authorization: Bearer <token>` (case-insensitive scheme, trimmed); `None` when absent or blank.
@@ -135,6 +191,8 @@ pub struct Introspector {
     refused: Mutex<HashMap<TokenHash, (&'static str, u64)>>,
     /// One lock per token being introspected: concurrent requests with it wait for one call.
     in_flight: Mutex<HashMap<TokenHash, Arc<tokio::sync::Mutex<()>>>>,
+    /// Per client address, the introspection calls for unknown tokens it may still cause.
+    misses: MissBudget,
     metrics: Arc<Metrics>,
     /// "Now" for cache expiry and the tokens' `exp` (tests drive a `ManualClock`).
     clock: Arc<dyn Clock>,
@@ -165,6 +223,10 @@ impl Introspector {
             cache: Mutex::new(HashMap::new()),
             refused: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
+            misses: MissBudget {
+                per_minute: config.edges.unknown_tokens_per_minute,
+                buckets: Mutex::new(HashMap::new()),
+            },
             metrics: Arc::default(),
             clock: Arc::new(SystemClock),
         })
@@ -233,8 +295,13 @@ impl Introspector {
         }
     }
 
-    /// Authenticates one request's `Authorization` header.
-    pub async fn authenticate(&self, header: Option<&str>) -> Result<AuthInfo, AuthFailure> {
+    /// Authenticates one request's `Authorization` header, sent from `client`: a token not
+    /// known yet costs one introspection call from that address's budget.
+    pub async fn authenticate(
+        &self,
+        header: Option<&str>,
+        client: IpAddr,
+    ) -> Result<AuthInfo, AuthFailure> {
         let token = bearer(header).ok_or(AuthFailure::Rejected("no bearer token"))?;
         let key = hash(token);
         if let Some(info) = self.cached(&key) {
@@ -263,8 +330,21 @@ impl Introspector {
                 return Err(AuthFailure::Rejected(reason));
             }
         }
+        if let Err(wait) = self.misses.take(client, self.now_ms()) {
+            self.metrics.lookup(Lookup::Bounded);
+            if let Ok(mut in_flight) = self.in_flight.lock()
+                && in_flight.get(&key).is_some_and(|l| Arc::ptr_eq(l, &lock))
+            {
+                in_flight.remove(&key);
+            }
+            return Err(AuthFailure::TooManyUnknownTokens(wait));
+        }
         self.metrics.lookup(Lookup::Miss);
         let result = self.introspect(token, key).await;
+        // Only a refused token spends the budget (an outage answers 503, not 429).
+        if !matches!(result, Err(AuthFailure::Rejected(_))) {
+            self.misses.refund(client);
+        }
         if let Err(AuthFailure::Rejected(reason)) = &result {
             self.remember_refusal(key, reason);
         }
@@ -599,13 +679,13 @@ mod tests {
             let (base, calls) = introspection(clock.clone(), exp_in_secs).await;
             let auth = introspector(&base, clock.clone(), cache_ms);
             let header = Some("Bearer user-token");
-            assert!(auth.authenticate(header).await.is_ok());
+            assert!(auth.authenticate(header, LOOPBACK).await.is_ok());
             clock.advance(Duration::from_millis(expires_after_ms - 1));
-            assert!(auth.authenticate(header).await.is_ok());
+            assert!(auth.authenticate(header, LOOPBACK).await.is_ok());
             assert_eq!(calls.load(Ordering::SeqCst), 1, "{cache_ms}: still cached");
             assert_eq!(auth.cached_tokens(), 1);
             clock.advance(Duration::from_millis(1));
-            assert!(auth.authenticate(header).await.is_ok());
+            assert!(auth.authenticate(header, LOOPBACK).await.is_ok());
             assert_eq!(calls.load(Ordering::SeqCst), 2, "{cache_ms}: asked again");
         }
     }
@@ -620,14 +700,77 @@ mod tests {
         let header = Some("Bearer refused-token");
         for _ in 0..2 {
             assert_eq!(
-                auth.authenticate(header).await.unwrap_err(),
+                auth.authenticate(header, LOOPBACK).await.unwrap_err(),
                 AuthFailure::Rejected("token is not active")
             );
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         clock.advance(NEGATIVE_TTL);
-        assert!(auth.authenticate(header).await.is_err());
+        assert!(auth.authenticate(header, LOOPBACK).await.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    const LOOPBACK: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+    /// Made-up tokens from one address cost at most its budget of introspection calls; past it a
+    /// 429 with the seconds to wait, no call; other addresses and accepted tokens are unaffected.
+    #[tokio::test]
+    async fn unknown_tokens_per_address_are_bounded() {
+        use std::sync::atomic::Ordering;
+        let clock = crate::clock::ManualClock::new();
+        let (base, calls) = introspection(clock.clone(), 3600).await;
+        let base: &'static str = Box::leak(base.into_boxed_str());
+        let config = crate::config::http::tests_support::config(&[
+            ("JUNGLEGRID_API_BASE", base),
+            ("MCP_UNKNOWN_TOKENS_PER_MINUTE", "3"),
+        ]);
+        let auth = Introspector::new(&config)
+            .unwrap()
+            .with_clock(clock.clone());
+        let attacker = IpAddr::from([203, 0, 113, 7]);
+        // Accepted tokens give their unit back: any number of real users behind one address.
+        for i in 0..5 {
+            let header = format!("Bearer user-token-{i}");
+            assert!(auth.authenticate(Some(&header), attacker).await.is_ok());
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 5);
+        for i in 0..20 {
+            let header = format!("Bearer refused-token-{i}");
+            let result = auth.authenticate(Some(&header), attacker).await;
+            if i < 3 {
+                assert_eq!(
+                    result.unwrap_err(),
+                    AuthFailure::Rejected("token is not active")
+                );
+            } else {
+                assert_eq!(result.unwrap_err(), AuthFailure::TooManyUnknownTokens(20));
+            }
+        }
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            5 + 3,
+            "20 made-up tokens, 3 calls"
+        );
+        // A known token still works (cached: no call), another address has its own budget.
+        assert!(
+            auth.authenticate(Some("Bearer user-token-0"), attacker)
+                .await
+                .is_ok()
+        );
+        assert!(
+            auth.authenticate(Some("Bearer user-token-9"), LOOPBACK)
+                .await
+                .is_ok()
+        );
+        // Time refills the budget: one unit every 20 s at 3 a minute.
+        clock.advance(Duration::from_secs(20));
+        assert_eq!(
+            auth.authenticate(Some("Bearer refused-token-x"), attacker)
+                .await
+                .unwrap_err(),
+            AuthFailure::Rejected("token is not active")
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 5 + 3 + 1 + 1);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
@@ -42,6 +44,8 @@ struct AppState {
     challenge_headers: Vec<(&'static str, HeaderValue)>,
     challenge_token: Option<String>,
     env_name: String,
+    /// Cancelled by the stop signal: `/readyz` fails from then on.
+    draining: CancellationToken,
 }
 
 /// A running HTTP server (for the bin, `startHttpServer()` and tests).
@@ -50,18 +54,19 @@ pub struct HttpServer {
     /// Where `/metrics` is served, when `MCP_METRICS_ADDR` is set.
     pub metrics_addr: Option<SocketAddr>,
     shutdown: CancellationToken,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<std::io::Result<usize>>,
 }
 
 impl HttpServer {
-    /// Stops accepting connections and waits for requests in flight to finish.
-    pub async fn stop(self) -> std::io::Result<()> {
+    /// Stops accepting connections and waits for requests in flight to finish (at most
+    /// `MCP_DRAIN_TIMEOUT_MS`); resolves to the number of requests cut at that bound.
+    pub async fn stop(self) -> std::io::Result<usize> {
         self.shutdown.cancel();
         self.wait().await
     }
 
     /// Waits until the server stops (after its shutdown token is cancelled).
-    pub async fn wait(self) -> std::io::Result<()> {
+    pub async fn wait(self) -> std::io::Result<usize> {
         match self.task.await {
             Ok(result) => result,
             Err(e) => Err(std::io::Error::other(e)),
@@ -75,10 +80,14 @@ fn error_body(code: &str, message: &str) -> Json<serde_json::Value> {
 
 /// The routes, ready to serve.
 pub fn router(config: &HttpConfig) -> Result<Router, String> {
-    router_with(config, Arc::default())
+    router_with(config, Arc::default(), CancellationToken::new())
 }
 
-fn router_with(config: &HttpConfig, metrics: Arc<Metrics>) -> Result<Router, String> {
+fn router_with(
+    config: &HttpConfig,
+    metrics: Arc<Metrics>,
+    draining: CancellationToken,
+) -> Result<Router, String> {
     // The user's token replaces this placeholder on every call; without one no call is made.
     let api = ApiClient::new(&config.api, Secret::new("")).map_err(|e| e.message)?;
     let signer = crate::tasks::TaskSigner::new(config.task_signing_key.as_ref())?;
@@ -88,13 +97,35 @@ fn router_with(config: &HttpConfig, metrics: Arc<Metrics>) -> Result<Router, Str
 so tasks are readable on this instance only (set the same key on every replica)"
         );
     }
+    if config.approval_key.is_none() {
+        tracing::warn!(
+            "JUNGLE_GRID_APPROVAL_KEY is not set: approval requests (spending guard) are sealed \
+with a key derived from JUNGLEGRID_INTERNAL_SERVICE_TOKEN, so an approval asked on one replica \
+is accepted on another only while they share that token, and rotating it makes users approve \
+again (set the same key on every replica)"
+        );
+    }
     let tools = crate::tools::select(&config.tools).map_err(|e| e.to_string())?;
     let server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
         .hosted(signer)
-        // Approval states are sealed with a key every replica derives from the shared token.
+        .with_public_origin(
+            reqwest::Url::parse(&config.resource)
+                .ok()
+                .map(|url| url.origin().ascii_serialization()),
+        )
         .with_spending(config.spending)
-        .with_approval_secret(config.service_token.expose().as_bytes());
+        .with_views(config.views)
+        // Approval states are sealed with a key every replica shares: JUNGLE_GRID_APPROVAL_KEY,
+        // else one derived from the service token.
+        .with_approval_secret(
+            config
+                .approval_key
+                .as_ref()
+                .unwrap_or(&config.service_token)
+                .expose()
+                .as_bytes(),
+        );
     let mut mcp_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -126,6 +157,7 @@ so tasks are readable on this instance only (set the same key on every replica)"
         challenge_headers,
         challenge_token: config.challenge_token.clone(),
         env_name: config.env_name.clone(),
+        draining,
     });
     // Per-request narrowing and the scope challenge (transport/access.rs), after authentication.
     let access = Arc::new(AccessState {
@@ -162,6 +194,7 @@ so tasks are readable on this instance only (set the same key on every replica)"
     let overloaded = move |_| limits::overloaded(metrics.clone());
     Ok(Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .merge(metadata)
         .route("/.well-known/openai-apps-challenge", get(openai_challenge))
         .merge(protected)
@@ -185,12 +218,12 @@ so tasks are readable on this instance only (set the same key on every replica)"
 /// Binds and serves in the background until [`HttpServer::stop`].
 pub async fn start(config: &HttpConfig) -> Result<HttpServer, String> {
     let metrics = Arc::new(Metrics::default());
-    let app = router_with(config, metrics.clone())?;
+    let shutdown = CancellationToken::new();
+    let app = router_with(config, metrics.clone(), shutdown.clone())?;
     let listener = TcpListener::bind((config.host, config.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let shutdown = CancellationToken::new();
     let metrics_addr = match config.metrics_addr {
         Some(at) => Some(serve_metrics(at, metrics.clone(), shutdown.clone()).await?),
         None => None,
@@ -210,7 +243,17 @@ pub async fn start(config: &HttpConfig) -> Result<HttpServer, String> {
     })
 }
 
-/// `junglegrid-mcp --http`: serves until `shutdown`, finishing requests in flight.
+/// How long a stop signal leaves the process before it exits anyway (the plain binary and the
+/// npm bin read it): 10 s, or a running hosted server's drain bound plus 5 s.
+static FORCED_EXIT_MS: AtomicU64 = AtomicU64::new(10_000);
+
+/// After a stop signal, the time after which the process leaves even if it has not stopped.
+pub fn forced_exit_after() -> Duration {
+    Duration::from_millis(FORCED_EXIT_MS.load(Ordering::Relaxed))
+}
+
+/// `junglegrid-mcp --http`: serves until `shutdown`, then drains (`/readyz` fails, no new
+/// connection, requests in flight finish within `MCP_DRAIN_TIMEOUT_MS`).
 pub async fn serve(config: HttpConfig, shutdown: CancellationToken) -> i32 {
     let server = match start(&config).await {
         Ok(s) => s,
@@ -219,6 +262,19 @@ pub async fn serve(config: HttpConfig, shutdown: CancellationToken) -> i32 {
             return 1;
         }
     };
+    let drain = config.edges.drain_timeout;
+    FORCED_EXIT_MS.store(
+        (drain + Duration::from_secs(5)).as_millis() as u64,
+        Ordering::Relaxed,
+    );
+    if drain <= config.limits.max_wait {
+        tracing::warn!(
+            "MCP_DRAIN_TIMEOUT_MS ({} ms) is not above the longest held wait \
+             (JUNGLE_GRID_MAX_WAIT_SECONDS, {} s): a stop may cut a wait_for_job in progress",
+            drain.as_millis(),
+            config.limits.max_wait.as_secs()
+        );
+    }
     eprintln!("Jungle Grid MCP server listening on http://{}", server.addr);
     if let Some(at) = server.metrics_addr {
         eprintln!("Prometheus metrics on http://{at}/metrics");
@@ -232,9 +288,26 @@ pub async fn serve(config: HttpConfig, shutdown: CancellationToken) -> i32 {
         );
     }
     shutdown.cancelled().await;
-    tracing::info!("shutting down: finishing requests in flight");
+    // Readiness fails and the listener closes before anyone is told the drain started.
+    server.shutdown.cancel();
+    eprintln!(
+        "Stopping: /readyz now answers 503 and no new connection is accepted; requests in flight \
+         have {} s to finish (MCP_DRAIN_TIMEOUT_MS)",
+        drain.as_secs_f64()
+    );
     match server.stop().await {
-        Ok(()) => 0,
+        Ok(0) => {
+            eprintln!("Stopped: every request in flight was answered");
+            0
+        }
+        Ok(cut) => {
+            eprintln!(
+                "Stopped: {cut} request(s) still in flight after {} s were cut (raise \
+                 MCP_DRAIN_TIMEOUT_MS, and the orchestrator's grace period above it)",
+                drain.as_secs_f64()
+            );
+            1
+        }
         Err(e) => {
             eprintln!("Fatal: the HTTP server failed: {e}");
             1
@@ -251,7 +324,18 @@ async fn require_auth(
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match state.introspector.authenticate(header).await {
+    let client = request
+        .extensions()
+        .get::<limits::ClientAddr>()
+        .map(|c| c.0)
+        .or_else(|| {
+            request
+                .extensions()
+                .get::<limits::PeerAddr>()
+                .map(|p| p.0.ip())
+        })
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    match state.introspector.authenticate(header, client).await {
         Ok(info) => {
             request.extensions_mut().insert(info);
             next.run(request).await
@@ -273,6 +357,26 @@ async fn require_auth(
                     .headers_mut()
                     .insert(WWW_AUTHENTICATE, challenge.clone());
             }
+            response
+        }
+        Err(AuthFailure::TooManyUnknownTokens(wait)) => {
+            tracing::warn!(
+                "refused a token from a client address past its bound on unknown tokens \
+                 (MCP_UNKNOWN_TOKENS_PER_MINUTE); no introspection call was made"
+            );
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                error_body(
+                    "TOO_MANY_UNKNOWN_TOKENS",
+                    &format!(
+                        "Too many unrecognised access tokens from this address; retry in {wait} s."
+                    ),
+                ),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(wait));
             response
         }
         Err(AuthFailure::Unavailable(reason)) => {
@@ -326,8 +430,23 @@ async fn serve_metrics(
     Ok(addr)
 }
 
+/// Liveness: the process answers (the body of the TypeScript server's `/healthz`, unchanged).
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     Json(json!({ "ok": true, "service": "junglegrid", "version": VERSION, "env": state.env_name }))
+}
+
+/// Readiness: 200 while serving, 503 from the stop signal on, so load balancers send new
+/// requests elsewhere while the requests in flight finish.
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    if state.draining.is_cancelled() {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ready": false, "draining": true })),
+        )
+            .into_response()
+    } else {
+        Json(json!({ "ready": true })).into_response()
+    }
 }
 
 async fn resource_metadata(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
@@ -355,4 +474,37 @@ async fn openai_challenge(State(state): State<Arc<AppState>>) -> Response {
 
 async fn not_found() -> impl IntoResponse {
     (StatusCode::NOT_FOUND, error_body("NOT_FOUND", "Not found."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    fn get(path: &str) -> Request {
+        Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .expect("request")
+    }
+
+    /// Readiness fails from the stop signal on (a load balancer keeping a connection open sees
+    /// 503); liveness keeps the TypeScript server's answer.
+    #[tokio::test]
+    async fn readiness_fails_once_draining_liveness_does_not() {
+        let config = crate::config::http::tests_support::config(&[]);
+        let draining = CancellationToken::new();
+        let app = router_with(&config, Arc::default(), draining.clone()).expect("router");
+        let ready = app.clone().oneshot(get("/readyz")).await.expect("answer");
+        assert_eq!(ready.status(), StatusCode::OK);
+        draining.cancel();
+        let ready = app.clone().oneshot(get("/readyz")).await.expect("answer");
+        assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(ready.into_body(), 1024)
+            .await
+            .expect("body");
+        assert_eq!(&body[..], br#"{"ready":false,"draining":true}"#);
+        let live = app.oneshot(get("/healthz")).await.expect("answer");
+        assert_eq!(live.status(), StatusCode::OK);
+    }
 }

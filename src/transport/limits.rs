@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::Service;
+use tracing::Instrument;
 
 use super::auth::{bearer, hash};
 use super::metrics::Metrics;
@@ -33,6 +34,35 @@ use crate::server::caller::AuthInfo;
 /// The client's address, set by the accept loop on every request.
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddr(pub SocketAddr);
+
+/// The client's IP as this server judges it (the TCP peer, or behind a trusted proxy the
+/// `X-Forwarded-For` entry it vouches for), set by [`check_caller`] for the layers after it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+/// The client's IP: the TCP peer, unless the peer is a trusted proxy; then the right-most
+/// `X-Forwarded-For` address that is not itself a trusted proxy (entries left of it were written
+/// by the client and prove nothing). An unreadable header counts as the peer.
+pub fn client_ip(peer: IpAddr, forwarded: &[&str], trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for entry in forwarded
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .rev()
+    {
+        match entry.parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
+}
 
 /// What inner layers learned about a request, for its access-log line and metrics.
 #[derive(Debug, Default)]
@@ -227,19 +257,24 @@ pub async fn check_caller(State(edge): State<Arc<Edge>>, request: Request, next:
             "Requests from this Origin are not allowed.",
         );
     }
+    let peer = request
+        .extensions()
+        .get::<PeerAddr>()
+        .map(|p| p.0.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let client = client_ip(peer, &forwarded, &edge.limits.trusted_proxies);
     let key = match bearer(
         headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok()),
     ) {
         Some(token) => CallerKey::Token(hash(token)),
-        None => CallerKey::Ip(
-            request
-                .extensions()
-                .get::<PeerAddr>()
-                .map(|p| p.0.ip())
-                .unwrap_or(IpAddr::from([0, 0, 0, 0])),
-        ),
+        None => CallerKey::Ip(client),
     };
     if let Err(wait) = edge.take(key, Instant::now()) {
         edge.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
@@ -253,24 +288,27 @@ pub async fn check_caller(State(edge): State<Arc<Edge>>, request: Request, next:
             .insert(RETRY_AFTER, HeaderValue::from(wait));
         return response;
     }
+    let mut request = request;
+    request.extensions_mut().insert(ClientAddr(client));
     next.run(request).await
 }
 
-/// JSON-RPC validity of a POSTed body: one message or a non-empty batch of them.
+/// JSON-RPC validity of a POSTed body: one message. Batches were removed from MCP (2025-06-18)
+/// and every revision this server speaks sends one message per POST.
 fn validate(body: &[u8]) -> Result<Value, (i64, &'static str)> {
     let value: Value =
         serde_json::from_slice(body).map_err(|_| (-32700, "Parse error: the body is not JSON."))?;
-    let one = |m: &Value| {
-        m.get("jsonrpc") == Some(&Value::String("2.0".into()))
-            && (m.get("method").is_some_and(Value::is_string)
-                || m.get("result").is_some()
-                || m.get("error").is_some())
-    };
-    let ok = match &value {
-        Value::Object(_) => one(&value),
-        Value::Array(list) => !list.is_empty() && list.iter().all(one),
-        _ => false,
-    };
+    if value.is_array() {
+        return Err((
+            -32600,
+            "Invalid Request: JSON-RPC batches are not supported (MCP removed them); send one \
+             message per request.",
+        ));
+    }
+    let ok = value.get("jsonrpc") == Some(&Value::String("2.0".into()))
+        && (value.get("method").is_some_and(Value::is_string)
+            || value.get("result").is_some()
+            || value.get("error").is_some());
     if ok {
         Ok(value)
     } else {
@@ -338,9 +376,24 @@ pub async fn check_body(State(edge): State<Arc<Edge>>, request: Request, next: N
         })
         .flatten();
     let started = Instant::now();
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    // Traces on: the request's MCP span (telemetry::mcp), also handed to the handler.
+    let mut parts = parts;
+    let span = crate::server::trace::http_span(&message, &parts.headers);
+    let response = match span {
+        None => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Some(span) => {
+            parts.extensions.insert(span.clone());
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .instrument(span.0.clone())
+                .await;
+            crate::server::trace::record_http_status(&span.0, response.status().as_u16());
+            response
+        }
+    };
     let Some(tool) = tool else {
         return response;
     };
@@ -406,6 +459,7 @@ fn route_label(path: &str) -> &'static str {
         "/mcp" => "/mcp",
         "/mcp/readonly" => "/mcp/readonly",
         "/healthz" => "/healthz",
+        "/readyz" => "/readyz",
         "/.well-known/oauth-protected-resource"
         | "/.well-known/oauth-protected-resource/mcp"
         | "/.well-known/oauth-protected-resource/mcp/readonly" => {
@@ -517,6 +571,19 @@ impl Conns {
     fn len(&self) -> usize {
         self.open.lock().map(|o| o.len()).unwrap_or(0)
     }
+
+    /// Closes every connection; returns how many requests were still in progress.
+    fn cut_all(&self) -> usize {
+        let Ok(open) = self.open.lock() else {
+            return 0;
+        };
+        open.values()
+            .map(|c| {
+                c.close.cancel();
+                c.busy.load(Ordering::Acquire)
+            })
+            .sum()
+    }
 }
 
 /// Keeps a connection marked busy until the request's response body is finished or dropped.
@@ -555,14 +622,16 @@ impl http_body::Body for Guarded {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown`, then waits for requests in flight.
+/// Serves `app` on `listener` until `shutdown`, then drains: no new connection is accepted, idle
+/// connections close, and requests in flight get `limits.drain_timeout` to finish. Resolves to
+/// the number of requests that were still in flight at the bound and had to be cut (0: none lost).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: EdgeLimits,
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
-) -> std::io::Result<()> {
+) -> std::io::Result<usize> {
     let conns = Arc::new(Conns::default());
     let tracker = TaskTracker::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
@@ -572,6 +641,8 @@ pub async fn serve(
         .keep_alive(true);
     loop {
         let accepted = tokio::select! {
+            // Stopping wins over a connection waiting to be accepted: none is taken after it.
+            biased;
             _ = shutdown.cancelled() => break,
             accepted = listener.accept() => accepted,
         };
@@ -635,8 +706,13 @@ pub async fn serve(
                 _ = connection.as_mut() => {}
                 _ = conn.close.cancelled() => {}
                 _ = stop.cancelled() => {
+                    // Finish the request in progress (its answer says `Connection: close`), or
+                    // close at once when idle; the drain bound cuts it through `close`.
                     connection.as_mut().graceful_shutdown();
-                    let _ = connection.as_mut().await;
+                    tokio::select! {
+                        _ = connection.as_mut() => {}
+                        _ = conn.close.cancelled() => {}
+                    }
                 }
             }
             if let Ok(mut open) = conns.open.lock() {
@@ -645,10 +721,18 @@ pub async fn serve(
             metrics.open_connections.fetch_sub(1, Ordering::Relaxed);
         });
     }
+    // New connections are refused from here on.
     drop(listener);
     tracker.close();
+    if tokio::time::timeout(limits.drain_timeout, tracker.wait())
+        .await
+        .is_ok()
+    {
+        return Ok(0);
+    }
+    let cut = conns.cut_all();
     tracker.wait().await;
-    Ok(())
+    Ok(cut)
 }
 
 #[cfg(test)]
@@ -704,7 +788,10 @@ mod tests {
     #[test]
     fn jsonrpc_validation() {
         assert!(validate(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).is_ok());
-        assert!(validate(br#"[{"jsonrpc":"2.0","method":"notifications/initialized"}]"#).is_ok());
+        // Batches: 400 with a JSON-RPC error, never handed to rmcp (which answered 415).
+        let batch = validate(br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#).unwrap_err();
+        assert_eq!(batch.0, -32600);
+        assert!(batch.1.contains("batches are not supported"));
         assert_eq!(validate(b"{nope").unwrap_err().0, -32700);
         assert_eq!(validate(b"").unwrap_err().0, -32700);
         for bad in [
@@ -733,6 +820,42 @@ mod tests {
                 .is_ok()
         );
         assert!(edge.take(a, now + Duration::from_secs(30)).is_ok());
+    }
+
+    #[test]
+    fn client_address_behind_trusted_proxies() {
+        let net = |s: &str| s.parse::<ipnet::IpNet>().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted = [net("10.0.0.0/8")];
+        // Not from a trusted proxy: the peer, whatever the header says.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), &["198.51.100.1"], &trusted),
+            ip("203.0.113.9")
+        );
+        // From the ingress: the right-most address it did not write itself.
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), &["6.6.6.6, 198.51.100.1"], &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            client_ip(
+                ip("10.1.2.3"),
+                &["6.6.6.6", "198.51.100.1, 10.9.9.9"],
+                &trusted
+            ),
+            ip("198.51.100.1")
+        );
+        // No header, or garbage: the proxy itself (or the last trusted hop).
+        assert_eq!(client_ip(ip("10.1.2.3"), &[], &trusted), ip("10.1.2.3"));
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), &["nonsense, 10.4.4.4"], &trusted),
+            ip("10.4.4.4")
+        );
+        // Nothing trusted: always the peer.
+        assert_eq!(
+            client_ip(ip("10.1.2.3"), &["198.51.100.1"], &[]),
+            ip("10.1.2.3")
+        );
     }
 
     #[test]

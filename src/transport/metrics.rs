@@ -65,6 +65,8 @@ pub enum Lookup {
     Miss,
     /// Waited for another request's call for the same token.
     Shared,
+    /// Not asked: the client's address is past its bound on unrecognised tokens (429).
+    Bounded,
 }
 
 impl Lookup {
@@ -74,6 +76,7 @@ impl Lookup {
             Lookup::NegativeHit => "negative_hit",
             Lookup::Miss => "miss",
             Lookup::Shared => "shared",
+            Lookup::Bounded => "bounded",
         }
     }
 }

@@ -28,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::ApiClient;
 use crate::config::Config;
 use crate::server::JungleGridServer;
+use crate::server::trace::Traced;
 
 /// Longest accepted message line (as rmcp's own stdio transport).
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
@@ -54,6 +55,7 @@ pub async fn serve(config: Config, shutdown: CancellationToken) -> i32 {
     let mut server = JungleGridServer::with_tools(api, &tools)
         .with_limits(config.limits)
         .with_spending(config.spending)
+        .with_views(config.views)
         .with_files(config.files);
     if config.sandbox {
         server = server.sandboxed();
@@ -75,6 +77,7 @@ where
     W: AsyncWrite + Send + Unpin + 'static,
 {
     let transport = LineTransport::new(reader, writer);
+    let server = Traced::new(server, crate::server::trace::Transport::Pipe);
     let running = match server
         .serve_with_ct(transport, shutdown.child_token())
         .await
