@@ -34,8 +34,8 @@ pub mod caller;
 mod prompts;
 mod resources;
 mod tasks;
-mod waits;
 pub mod trace;
+mod waits;
 
 use ask::ApprovalSeal;
 use tasks::Tasks;
