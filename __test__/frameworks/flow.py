@@ -317,6 +317,16 @@ async def run_flow(report: Report, call: Callable[[str, dict[str, Any]], Awaitab
         report.problem(f"the artifact's bytes: GET {urls[0].split('?')[0]} failed: {e}")
 
 
+def _leaves(e: BaseException):
+    """The exceptions inside an exception group (anyio wraps a crash inside a session in one)."""
+    inner = getattr(e, "exceptions", None)
+    if inner:
+        for x in inner:
+            yield from _leaves(x)
+    else:
+        yield e
+
+
 def main(framework: str, body: Callable[[Report], Awaitable[None]], ignore_warnings: tuple[str, ...] = ()) -> None:
     """Runs `body` with warnings and WARNING log records captured, prints the report, exits 1 on a problem."""
     report = Report(framework)
@@ -329,7 +339,9 @@ def main(framework: str, body: Callable[[Report], Awaitable[None]], ignore_warni
         try:
             asyncio.run(body(report))
         except BaseException as e:  # noqa: BLE001 - a crash is reported, not raised
-            report.problem(f"crashed: {type(e).__name__}: {e}\n{traceback.format_exc()[-3000:]}")
+            leaves = list(_leaves(e))
+            first = "; ".join(f"{type(x).__name__}: {x}" for x in leaves)
+            report.problem(f"crashed: {excerpt(first, 800)}\n{traceback.format_exc()[-2500:]}")
     for w in caught:
         text = f"warning {w.category.__name__}: {w.message}"
         # Deprecations inside the frameworks' own imports, and their unclosed streams at exit, are
