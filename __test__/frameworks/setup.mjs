@@ -46,7 +46,10 @@ export function findPython(minor) {
   const pyenvRoot = process.env.PYENV_ROOT || join(homedir(), '.pyenv')
   const versions = join(pyenvRoot, 'versions')
   if (existsSync(versions)) {
-    for (const v of readdirSync(versions).sort().reverse()) candidates.push(join(versions, v, 'bin', 'python3'))
+    const newestFirst = readdirSync(versions)
+      .filter((v) => /^3\.\d+\.\d+$/.test(v))
+      .sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]))
+    for (const v of newestFirst) candidates.push(join(versions, v, 'bin', 'python3'))
   }
   for (const c of candidates) {
     const m = version(c)
