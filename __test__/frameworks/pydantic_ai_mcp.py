@@ -34,7 +34,12 @@ async def body(report: flow.Report) -> None:
             if STRICT:
                 tool.tool_def = replace(tool.tool_def, strict=True)
             transformer = OpenAIJsonSchemaTransformer(tool.tool_def.parameters_json_schema, strict=tool.tool_def.strict)
-            mapped[name] = transformer.walk()
+            try:
+                mapped[name] = transformer.walk()
+            except Exception as e:  # noqa: BLE001 - the OpenAI model would raise this at the first request
+                report.problem(f"{name}: the OpenAI schema transform raised {type(e).__name__}: {e}")
+                mapped[name] = tool.tool_def.parameters_json_schema
+                continue
             if not STRICT and not transformer.is_strict_compatible:
                 # Not a failure: OpenAI then runs the tool without strict mode, which works.
                 report.facts.setdefault("not_strict_compatible", []).append(name)
