@@ -24,7 +24,7 @@ import { venvPython } from './frameworks/setup.mjs'
 const dir = fileURLToPath(new URL('./frameworks/', import.meta.url))
 // Drivers run this many at a time: the rest of each run is waiting on simulated time, but the
 // framework imports are CPU-heavy and a loaded machine must not push a call past a 5 s timeout.
-const PARALLEL = 3
+const PARALLEL = 4
 // A driver that has not reported by then is stuck (a hang is a failure with its output, not a CI timeout).
 const DRIVER_LIMIT_MS = 240_000
 
