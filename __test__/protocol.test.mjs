@@ -233,12 +233,12 @@ describe('discovery, TS test vectors', () => {
         assert.deepEqual(p.workload_type.enum, ['inference', 'training', 'fine_tuning', 'batch'], `${name} workload_type`)
         assert.deepEqual(p.routing_mode.enum, ['cost', 'speed', 'balanced'], `${name} routing_mode`)
       }
-      // An enum, or the equivalent oneOf of consts.
+      // A plain string enum (a oneOf of consts loses its values in mcp-use and google-genai).
       const kind = byName.upload_job_input.inputSchema.properties.kind
-      const kinds = kind.enum ?? kind.oneOf?.map((v) => v.const)
-      assert.deepEqual(kinds, ['input', 'script'])
+      assert.deepEqual(kind.enum, ['input', 'script'])
+      assert.deepEqual(kind.type, ['string', 'null'])
       const status = byName.list_jobs.inputSchema.properties.status
-      assert.equal(status.type, 'string')
+      assert.deepEqual(status.type, ['string', 'null'])
       assert.equal(status.enum, undefined, 'status is not a fixed MCP enum (seed)')
     })
 
@@ -250,9 +250,13 @@ describe('discovery, TS test vectors', () => {
         assert.equal(s.items.properties.input_id.type, 'string', `${key} items.input_id`)
         assert.deepEqual(s.items.required, ['input_id'], `${key} items.required`)
       }
-      const env = byName.submit_job.inputSchema.properties.env
-      assert.equal(env.type, 'object')
-      assert.deepEqual(env.additionalProperties, { type: 'string' })
+      // env and metadata: the name/value list every provider's strict mode can express (the
+      // object form stays accepted, unadvertised).
+      for (const key of ['env', 'metadata']) {
+        const s = byName.submit_job.inputSchema.properties[key]
+        assert.deepEqual(s.type, ['array', 'null'], key)
+        assert.deepEqual(s.items.required, ['name', 'value'], `${key} items.required`)
+      }
     })
 
     test('no input schema uses $ref (inlined for models and validators)', () => {

@@ -257,6 +257,8 @@ impl<'a> Args<'a> {
     }
 
     /// A JSON object passed through as is.
+    /// An object of free-form values (job metadata): `{ "team": "ml" }`, or the list form strict
+    /// model providers can express, `[{ "name": "team", "value": "ml" }]`.
     pub fn object(
         &self,
         key: &'static str,
@@ -265,11 +267,15 @@ impl<'a> Args<'a> {
         match self.lookup(key, aliases) {
             None => Ok(None),
             Some((_, Value::Object(map))) => Ok(Some(map.clone())),
-            Some((name, _)) => Err(invalid(format!("{name} must be an object."))),
+            Some((name, Value::Array(items))) => pairs(name, items, false).map(Some),
+            Some((name, _)) => Err(invalid(format!(
+                "{name} must be an object or a list of {{ name, value }} objects."
+            ))),
         }
     }
 
-    /// An object whose values are all strings (environment variables).
+    /// An object whose values are all strings (environment variables): `{ "A": "1" }`, or the
+    /// list form strict model providers can express, `[{ "name": "A", "value": "1" }]`.
     pub fn string_map(
         &self,
         key: &'static str,
@@ -278,15 +284,20 @@ impl<'a> Args<'a> {
         let Some((name, value)) = self.lookup(key, aliases) else {
             return Ok(None);
         };
-        let Value::Object(map) = value else {
-            return Err(invalid(format!(
-                "{name} must be an object with string values."
-            )));
+        let map = match value {
+            Value::Object(map) => map.clone(),
+            Value::Array(items) => pairs(name, items, true)?,
+            _ => {
+                return Err(invalid(format!(
+                    "{name} must be an object with string values or a list of {{ name, value }} \
+objects."
+                )));
+            }
         };
         if let Some((k, _)) = map.iter().find(|(_, v)| !v.is_string()) {
             return Err(invalid(format!("{name}.{k} must be a string.")));
         }
-        Ok(Some(map.clone()))
+        Ok(Some(map))
     }
 
     /// `[{ "input_id": "inp_..." }]`, bare id strings accepted; other keys in an item dropped.
@@ -326,6 +337,38 @@ impl<'a> Args<'a> {
             .collect::<Result<Vec<_>>>()
             .map(Some)
     }
+}
+
+/// `[{ "name": "A", "value": "1" }, ...]` as `{ "A": "1", ... }`: the name/value list form of a
+/// map, which every model provider's strict mode can express (a map with free keys cannot be).
+/// A name given twice is refused rather than silently overwritten.
+fn pairs(name: &str, items: &[Value], strings: bool) -> Result<JsonObject> {
+    let mut map = JsonObject::new();
+    for (i, item) in items.iter().enumerate() {
+        let Value::Object(pair) = item else {
+            return Err(invalid(format!(
+                "{name}[{i}] must be a {{ name, value }} object."
+            )));
+        };
+        let key = match pair.get("name") {
+            Some(Value::String(k)) if !k.trim().is_empty() => k.trim().to_string(),
+            _ => return Err(invalid(format!("{name}[{i}].name must be a non-empty string."))),
+        };
+        let value = match pair.get("value") {
+            None | Some(Value::Null) if strings => {
+                return Err(invalid(format!("{name}[{i}].value must be a string.")));
+            }
+            None => Value::Null,
+            Some(v) => v.clone(),
+        };
+        if strings && !value.is_string() {
+            return Err(invalid(format!("{name}[{i}].value must be a string.")));
+        }
+        if map.insert(key.clone(), value).is_some() {
+            return Err(invalid(format!("{name} names {key} twice.")));
+        }
+    }
+    Ok(map)
 }
 
 #[cfg(test)]
@@ -492,13 +535,48 @@ mod tests {
                 .message,
             "env.B must be a string."
         );
-        let m = obj(json!({"env": ["A=1"]}));
+        let m = obj(json!({"env": "A=1"}));
         assert_eq!(
             Args::new(&m)
                 .string_map("env", &["environment"])
                 .unwrap_err()
                 .message,
-            "env must be an object with string values."
+            "env must be an object with string values or a list of { name, value } objects."
+        );
+    }
+
+    #[test]
+    fn maps_accept_the_name_value_list_form() {
+        let read = |v: Value| Args::new(&obj(json!({ "env": v }))).string_map("env", &[]);
+        assert_eq!(
+            read(json!([{"name": " A ", "value": "1"}, {"name": "B", "value": ""}])).unwrap(),
+            Some(obj(json!({"A": "1", "B": ""})))
+        );
+        assert_eq!(read(json!([])).unwrap(), Some(JsonObject::new()));
+        for (bad, message) in [
+            (json!(["A=1"]), "env[0] must be a { name, value } object."),
+            (json!([{"value": "1"}]), "env[0].name must be a non-empty string."),
+            (json!([{"name": "A"}]), "env[0].value must be a string."),
+            (json!([{"name": "A", "value": 1}]), "env[0].value must be a string."),
+            (
+                json!([{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]),
+                "env names A twice.",
+            ),
+        ] {
+            assert_eq!(read(bad).unwrap_err().message, message);
+        }
+        let meta = |v: Value| Args::new(&obj(json!({ "metadata": v }))).object("metadata", &[]);
+        assert_eq!(
+            meta(json!([{"name": "team", "value": "ml"}, {"name": "n", "value": 2}])).unwrap(),
+            Some(obj(json!({"team": "ml", "n": 2})))
+        );
+        assert_eq!(
+            meta(json!({"team": {"a": 1}})).unwrap(),
+            Some(obj(json!({"team": {"a": 1}})))
+        );
+        assert_eq!(
+            meta(json!("team=ml")).unwrap_err().message,
+            "metadata must be an object or a list of { name, value } objects."
         );
     }
 

@@ -29,18 +29,15 @@ pub struct ArtifactsData {
 /// Arguments of `list_artifacts`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct ListArtifactsArgs {
-    /// The job's id, as returned by submit_job or list_jobs (e.g. "job_123").
     pub job_id: String,
-    /// The next_cursor of a previous call, when its artifacts did not all fit the size limit.
+    /// next_cursor of the previous page.
     pub cursor: Option<String>,
 }
 
 pub static LIST_ARTIFACTS: ToolDef = ToolDef {
     name: "list_artifacts",
     title: "List a job's artifacts",
-    description: "List the output files (artifacts) of a job: files the workload wrote under \
-/workspace/artifacts. Call after the job is completed; if an artifact is not ready yet, wait and call \
-again. Then call get_artifact for a download URL.",
+    description: "List a job's output files (written under /workspace/artifacts), once it has completed. Then get_artifact for one file.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -74,16 +71,13 @@ pub async fn list_artifacts(ctx: &ToolContext, args: &JsonObject) -> Result<Tool
 /// Arguments of `get_artifact`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct GetArtifactArgs {
-    /// The job's id (e.g. "job_123").
     pub job_id: String,
-    /// The artifact's id from list_artifacts (e.g. "art_123").
+    /// From list_artifacts.
     pub artifact_id: String,
-    /// Local server only: an absolute path to download the artifact to, inside the folders the
-    /// user allowed (by default their home folder, narrowed to the client's roots; never hidden
-    /// files or folders). The folder must exist.
+    /// Local only: absolute path to write, inside the folders the user allowed (its folder
+    /// must exist).
     pub save_to: Option<String>,
-    /// With save_to: replace an existing file (default false). The local server replaces files
-    /// only when the user allowed it (--allow-overwrite).
+    /// Replace an existing file (if the user allowed it).
     pub overwrite: Option<bool>,
 }
 
@@ -128,12 +122,7 @@ pub struct ArtifactDownloadData {
 pub static GET_ARTIFACT: ToolDef = ToolDef {
     name: "get_artifact",
     title: "Get an artifact's download URL",
-    description: "Create temporary download information (a signed download_url and its expiry) for one \
-artifact of a job. Treat the URL as a secret. If the artifact is not ready (ARTIFACT_NOT_READY), wait \
-for the job to complete and call list_artifacts again. Locally, save_to downloads the file itself: \
-only inside the folders the user allowed (by default their home folder, narrowed to the client's \
-roots), never hidden files or folders, \
-never replacing a file unless the user allowed overwriting.",
+    description: "A signed download_url (a secret: never show or log it) and its expiry for one artifact; ARTIFACT_NOT_READY means the job has not completed. Locally, save_to downloads the file: only inside the folders the user allowed, never hidden paths, never replacing a file unless overwrite is set and the user allowed it.",
     read_only: true,
     destructive: false,
     idempotent: true,

@@ -15,37 +15,29 @@ use crate::api::transfer::{UploadOptions, UploadSource};
 use crate::api::types::CreateUploadRequest;
 use crate::error::{Error, Result};
 
-/// Schema-only: what an upload is for.
+// Schema-only: what an upload is for. A plain string enum: variants with their own descriptions
+// become a `oneOf` of `const`s, which Gemini and mcp-use read as "any value".
 #[derive(JsonSchema)]
 #[schemars(rename_all = "snake_case")]
 pub enum UploadKindArg {
-    /// A data file, mounted at /workspace/inputs/<filename>.
     Input,
-    /// A script, mounted at /workspace/scripts/<filename>.
     Script,
 }
 
 /// Arguments of `upload_job_input`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct UploadJobInputArgs {
-    /// File name as the job will see it, e.g. "transcribe.py" or "audio.ogg".
+    /// As the job sees it, e.g. "train.py".
     pub filename: String,
-    /// MIME type of the bytes, e.g. "text/x-python" or "audio/ogg".
+    /// MIME type, e.g. "text/x-python".
     pub content_type: Option<String>,
-    /// "input" (mounted at /workspace/inputs/) or "script" (mounted at /workspace/scripts/).
     #[schemars(with = "Option<UploadKindArg>")]
     pub kind: Option<String>,
-    /// Local server only: an absolute path of a regular file on this machine, inside the folders the
-    /// user allowed (by default their home folder, narrowed to the client's roots; never hidden
-    /// files or folders). The server uploads the bytes and completes the upload itself, and returns
-    /// a ready input_id.
+    /// Local only: absolute path of a regular file, inside the folders the user allowed.
     pub path: Option<String>,
-    /// Local server only: the file's text (at most 10 MiB). Uploaded and completed like path.
+    /// Local only: the file's text (at most 10 MiB).
     pub content: Option<String>,
-    /// Optional, 1-255 printable ASCII characters (e.g. a UUID). Reuse it when retrying a call
-    /// whose answer you did not get: the same slot comes back instead of a new one. Use a new key
-    /// for another file. Omitted for a slot: derived from your arguments, so the same call
-    /// repeated within 10 minutes returns the first slot.
+    /// 1-255 printable ASCII characters. Reuse it to retry a lost answer.
     pub idempotency_key: Option<String>,
 }
 
@@ -128,7 +120,7 @@ pub struct UploadSlotData {
 /// Arguments of `list_job_inputs`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct ListInputsArgs {
-    /// The next_cursor of a previous call, when its inputs did not all fit the size limit.
+    /// next_cursor of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -145,15 +137,7 @@ pub struct InputsData {
 pub static UPLOAD_JOB_INPUT: ToolDef = ToolDef {
     name: "upload_job_input",
     title: "Create an upload slot for a job file",
-    description: "Create a managed upload slot for a file or script a job needs. Returns upload.input_id, \
-a signed upload_url, a token and a complete_url. The bytes are uploaded outside MCP: PUT them to \
-upload_url, then POST complete_url with the token and file metadata. Treat upload_url and token as \
-secrets. Once complete, pass { input_id } in submit_job's input_files (kind input, mounted at \
-/workspace/inputs/<filename>) or script_files (kind script, mounted at /workspace/scripts/<filename>). \
-Locally, path uploads a regular file in one step: only inside the folders the user allowed (by \
-default their home folder, narrowed to the client's roots), never hidden files or folders. \
-The same call repeated within 10 minutes returns the same slot (idempotent_replay: true); pass a new \
-idempotency_key to get a fresh slot for another file with the same name.",
+    description: "Upload a file or script for a job. Locally, path (a file in the folders the user allowed, never hidden) or content (text) uploads it in one step and returns a ready input_id. Otherwise it returns a slot: PUT the bytes to upload_url, then POST complete_url with the token; upload_url and token are secrets. Then pass {input_id} in submit_job's input_files (kind input, at /workspace/inputs/<filename>) or script_files (kind script, at /workspace/scripts/<filename>). Repeated within 10 minutes, a call returns its first slot; use a new idempotency_key for another file of the same name.",
     read_only: false,
     destructive: false,
     idempotent: false,
@@ -239,8 +223,7 @@ idempotency_key to upload another file."
 pub static LIST_JOB_INPUTS: ToolDef = ToolDef {
     name: "list_job_inputs",
     title: "List uploaded job inputs",
-    description: "List the files and scripts uploaded for jobs, with their input_id, status, readiness and \
-mount path. Only inputs whose upload was completed (ready) can be used in submit_job.",
+    description: "List uploaded inputs and scripts (input_id, status, ready, mount path). Only ready inputs can be used in submit_job.",
     read_only: true,
     destructive: false,
     idempotent: true,

@@ -30,7 +30,7 @@ pub const LOGS_DEFAULT_LIMIT: u32 = 100;
 pub const LOGS_MAX_LIMIT: u32 = 1000;
 pub const DEFAULT_CANCEL_REASON: &str = "Cancelled via MCP";
 
-/// Schema-only: the workload kinds as agents write them.
+// Schema-only: the workload kinds as agents write them.
 #[derive(JsonSchema)]
 #[schemars(rename_all = "snake_case")]
 pub enum WorkloadTypeArg {
@@ -40,7 +40,7 @@ pub enum WorkloadTypeArg {
     Batch,
 }
 
-/// Schema-only: routing preference.
+// Schema-only: routing preference.
 #[derive(JsonSchema)]
 #[schemars(rename_all = "snake_case")]
 pub enum RoutingModeArg {
@@ -49,11 +49,19 @@ pub enum RoutingModeArg {
     Balanced,
 }
 
-/// Schema-only: a reference to an uploaded file.
+// Schema-only: a reference to an uploaded file.
 #[derive(JsonSchema)]
 pub struct InputRefArg {
-    /// The input_id returned by upload_job_input (e.g. "inp_...").
+    /// From upload_job_input.
     pub input_id: String,
+}
+
+// Schema-only: one entry of `env` or `metadata` in the form every provider's strict mode can
+// express (a map with free keys cannot be). The object form `{ "A": "1" }` stays accepted.
+#[derive(JsonSchema)]
+pub struct NameValueArg {
+    pub name: String,
+    pub value: String,
 }
 
 // ---- estimate_job ---------------------------------------------------------------------------
@@ -61,25 +69,22 @@ pub struct InputRefArg {
 /// Arguments of `estimate_job`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct EstimateJobArgs {
-    /// Kind of workload: inference, training, fine_tuning or batch.
     #[schemars(with = "WorkloadTypeArg")]
     pub workload_type: WorkloadType,
-    /// Model size in GB, used to pick GPU memory (e.g. 7 for a 7B model in 8-bit).
+    /// In GB (e.g. 7 for a 7B model in 8-bit).
     #[schemars(with = "Option<f64>")]
     pub model_size: Option<serde_json::Number>,
-    /// Container image, e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
+    /// e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
     pub image: Option<String>,
-    /// Command to run, as an argv array, e.g. ["python", "train.py"].
+    /// argv, e.g. ["python", "train.py"].
     #[schemars(with = "Option<Vec<String>>")]
     pub command: Option<Command>,
-    /// Extra arguments appended to the command.
+    /// Appended to command.
     pub args: Option<Vec<String>>,
-    /// Routing preference: cost, speed or balanced.
     #[schemars(with = "Option<RoutingModeArg>")]
     pub routing_mode: Option<OptimizeFor>,
-    /// Optional Jungle Grid template name.
     pub template: Option<String>,
-    /// Free-form notes that help classify the workload.
+    /// Helps classify the workload.
     pub notes: Option<String>,
 }
 
@@ -136,9 +141,7 @@ pub struct EstimateData {
 pub static ESTIMATE_JOB: ToolDef = ToolDef {
     name: "estimate_job",
     title: "Estimate a Jungle Grid job",
-    description: "Estimate routing, GPU capacity and expected cost for a workload without submitting it. \
-Free: no compute starts and nothing is charged. Call this before submit_job, show the user the cost \
-range, and submit only after they approve.",
+    description: "Estimate routing, GPU capacity and cost of a workload without submitting it. Free: nothing starts and nothing is charged. Show the user the cost range before submit_job.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -190,46 +193,41 @@ pub fn estimate_summary(data: &Value, simulated: bool) -> String {
 /// Arguments of `submit_job`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct SubmitJobArgs {
-    /// A short job name, e.g. "mnist-train".
+    /// e.g. "mnist-train".
     pub name: String,
-    /// Kind of workload: inference, training, fine_tuning or batch.
     #[schemars(with = "WorkloadTypeArg")]
     pub workload_type: WorkloadType,
-    /// Container image, e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
+    /// e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
     pub image: String,
-    /// Command to run, as an argv array, e.g. ["python", "/workspace/scripts/train.py"].
+    /// argv, e.g. ["python", "/workspace/scripts/train.py"].
     #[schemars(with = "Option<Vec<String>>")]
     pub command: Option<Command>,
-    /// Extra arguments appended to the command.
+    /// Appended to command.
     pub args: Option<Vec<String>>,
-    /// Environment variables for the workload (string values).
-    #[schemars(with = "Option<std::collections::BTreeMap<String, String>>")]
+    /// Environment variables, e.g. [{"name": "EPOCHS", "value": "3"}].
+    #[schemars(with = "Option<Vec<NameValueArg>>")]
     pub env: Option<JsonObject>,
-    /// Uploaded inputs, mounted at /workspace/inputs/<filename>.
+    /// Mounted at /workspace/inputs/<filename>.
     #[schemars(with = "Option<Vec<InputRefArg>>")]
     pub input_files: Option<Vec<InputRef>>,
-    /// Uploaded scripts, mounted at /workspace/scripts/<filename> (the API currently supports one).
+    /// Mounted at /workspace/scripts/<filename> (one for now).
     #[schemars(with = "Option<Vec<InputRefArg>>")]
     pub script_files: Option<Vec<InputRef>>,
-    /// Legacy: a single uploaded script's input_id. Prefer script_files.
+    /// Legacy: one script's input_id.
     pub script_file: Option<String>,
-    /// Output files the job will write under /workspace/artifacts, e.g. ["/workspace/artifacts/output.txt"].
+    /// Files the job writes, e.g. ["/workspace/artifacts/out.txt"].
     pub expected_artifacts: Option<Vec<String>>,
-    /// Routing preference: cost, speed or balanced.
     #[schemars(with = "Option<RoutingModeArg>")]
     pub routing_mode: Option<OptimizeFor>,
-    /// Optional Jungle Grid template name.
     pub template: Option<String>,
-    /// Model size in GB, used to select GPU capacity.
+    /// In GB.
     #[schemars(with = "Option<f64>")]
     pub model_size: Option<serde_json::Number>,
-    /// Free-form metadata stored with the job.
-    #[schemars(with = "Option<Map<String, Value>>")]
+    /// Stored with the job.
+    #[schemars(with = "Option<Vec<NameValueArg>>")]
     pub metadata: Option<JsonObject>,
-    /// Optional, 1-255 printable ASCII characters (e.g. a UUID). Reuse the same key when retrying
-    /// a submit whose answer you did not get: the job is never started twice. Use a new key to
-    /// start another identical job on purpose. Omitted: the server derives one from your
-    /// arguments, so the same call repeated within 10 minutes returns the first job.
+    /// 1-255 printable ASCII characters, e.g. a UUID. Reuse the same key when retrying a submit
+    /// whose answer you did not get: the job never starts twice. A new key starts another job.
     pub idempotency_key: Option<String>,
 }
 
@@ -305,15 +303,7 @@ pub struct SubmittedJobData {
 pub static SUBMIT_JOB: ToolDef = ToolDef {
     name: "submit_job",
     title: "Submit a Jungle Grid job",
-    description: "Submit a workload to run on Jungle Grid GPUs. This starts real managed compute and can \
-incur usage charges: call estimate_job first and submit only after the user approves the cost. Files \
-must be uploaded and completed first (upload_job_input) and passed as input_files / script_files. \
-Returns a job_id; follow with get_job_events and get_job until the job is completed, failed, rejected \
-or cancelled, then get_job_logs and list_artifacts. Repeats are safe: the same call repeated within 10 \
-minutes returns the first job (idempotent_replay: true) instead of starting another; to retry a call \
-whose answer you lost, reuse its idempotency_key; to start another identical job on purpose, pass a \
-new idempotency_key. If the user set a cost cap or asked to confirm submits, the server asks them to \
-approve in the client first; when they decline, nothing is submitted: do not retry unless they ask.",
+    description: "Start a workload on Jungle Grid GPUs. This starts real compute and can incur usage charges: call estimate_job first and submit only after the user approves the cost. Pass completed uploads (upload_job_input) as input_files / script_files. Returns job_id; then wait_for_job. Repeats are safe: the same call repeated within 10 minutes returns the first job (idempotent_replay: true); to retry a call whose answer you lost, reuse its idempotency_key; to start another identical job, pass a new idempotency_key. If the server asks the user to approve and they decline, nothing is submitted: do not retry unless they ask.",
     read_only: false,
     destructive: false,
     idempotent: false,
@@ -450,12 +440,12 @@ without an answer. Nothing was started. Ask the user before trying again.",
 /// Arguments of `list_jobs`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct ListJobsArgs {
-    /// How many jobs to return (default 10, at most 100).
+    /// Default 10.
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
-    /// The next_cursor of a previous page.
+    /// next_cursor of the previous page.
     pub cursor: Option<String>,
-    /// Only jobs in this status, e.g. "running", "completed", "failed".
+    /// e.g. "running", "completed", "failed".
     pub status: Option<String>,
 }
 
@@ -484,9 +474,7 @@ pub struct JobListData {
 pub static LIST_JOBS: ToolDef = ToolDef {
     name: "list_jobs",
     title: "List Jungle Grid jobs",
-    description: "List the user's Jungle Grid jobs, newest first, optionally filtered by status. \
-Use this to find recent jobs before checking status, logs, or artifacts. Pass next_cursor as cursor \
-for the next page.",
+    description: "List the user's jobs, newest first, optionally by status. Use this to find recent jobs before checking status, logs or artifacts.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -518,7 +506,6 @@ pub async fn list_jobs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutpu
 /// Arguments of the tools that take only a job id.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct JobIdArgs {
-    /// The job's id, as returned by submit_job or list_jobs (e.g. "job_123").
     pub job_id: String,
 }
 
@@ -562,11 +549,7 @@ pub struct JobData {
 pub static GET_JOB: ToolDef = ToolDef {
     name: "get_job",
     title: "Get a Jungle Grid job",
-    description: "Get a job's current status snapshot: status, execution phase, status message, stable \
-phase-entry timing (phase_started_at), latest update timing (phase_last_updated_at), scheduling delay \
-(delayed_start, delay_reason), routing, failure details, billing and artifact readiness. A supported \
-estimate does not guarantee startup. While the job is queued or starting, get_job_events explains what \
-is happening; once it is completed, call list_artifacts.",
+    description: "A job's status snapshot: status, execution phase, message, phase timing, start delay (delayed_start, delay_reason), routing, failure, cost and artifact readiness. A supported estimate does not guarantee startup.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -649,9 +632,8 @@ pub fn normalize_job_billing(data: Value) -> Value {
 /// Arguments of `get_job_events`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct JobEventsArgs {
-    /// The job's id, as returned by submit_job or list_jobs (e.g. "job_123").
     pub job_id: String,
-    /// The next_cursor of a previous call, when its events did not all fit the size limit.
+    /// next_cursor of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -678,9 +660,7 @@ pub struct EventsData {
 pub static GET_JOB_EVENTS: ToolDef = ToolDef {
     name: "get_job_events",
     title: "Get a job's lifecycle events",
-    description: "Get a job's platform lifecycle events: queueing, scheduling, provisioning, runtime \
-preparation and execution milestones. Events exist before the workload writes any log, so call this \
-first when get_job_logs is empty or the job is still queued or starting.",
+    description: "A job's lifecycle events (queueing, scheduling, provisioning, runtime preparation, execution). They exist before any log: call this while the job is queued or starting, or when its logs are empty.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -721,12 +701,11 @@ pub async fn get_job_events(ctx: &ToolContext, args: &JsonObject) -> Result<Tool
 /// Arguments of `get_job_logs`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct JobLogsArgs {
-    /// The job's id (e.g. "job_123").
     pub job_id: String,
-    /// Entries per page (default 100, at most 1000).
+    /// Default 100.
     #[schemars(range(min = 1, max = 1000))]
     pub limit: Option<u32>,
-    /// The next_cursor of a previous page.
+    /// next_cursor of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -759,9 +738,7 @@ pub struct LogsData {
 pub static GET_JOB_LOGS: ToolDef = ToolDef {
     name: "get_job_logs",
     title: "Get a job's logs",
-    description: "Get a page of a job's persisted logs (not a live stream). Each entry has a category, so \
-platform and runtime lines can be told apart from workload_stdout and workload_stderr. Pass next_cursor \
-as cursor for the next page. If logs are empty while the job is queued or starting, call get_job_events.",
+    description: "A page of a job's persisted logs (not a live stream). Each entry's category tells platform and runtime lines from workload_stdout and workload_stderr.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -798,9 +775,8 @@ pub async fn get_job_logs(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOu
 /// Arguments of `cancel_job`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct CancelJobArgs {
-    /// The job's id (e.g. "job_123").
     pub job_id: String,
-    /// Why the job is cancelled (default "Cancelled via MCP").
+    /// Default "Cancelled via MCP".
     pub reason: Option<String>,
 }
 
@@ -827,9 +803,7 @@ pub struct CancelData {
 pub static CANCEL_JOB: ToolDef = ToolDef {
     name: "cancel_job",
     title: "Cancel a Jungle Grid job",
-    description: "Cancel a job that has not finished. This can stop active execution and prevent further \
-outputs; confirm with the user first. Jobs that are already completed, failed, rejected or cancelled \
-return a CONFLICT error.",
+    description: "Cancel an unfinished job. This can stop active execution and prevent further outputs: confirm with the user first. A job already finished gives CONFLICT.",
     read_only: false,
     destructive: true,
     idempotent: true,
@@ -863,16 +837,14 @@ const WAIT_MAX_LOG_PAGES: usize = 10;
 /// Arguments of `wait_for_job`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct WaitForJobArgs {
-    /// The job's id (e.g. "job_123").
     pub job_id: String,
-    /// How long to wait, in seconds (default 45). Capped at the server's limit per call (50 s unless
-    /// configured), so the client does not time out: while the job runs, call again.
+    /// Default and most: what this client allows.
     #[schemars(range(min = 1, max = 1800))]
     pub timeout_seconds: Option<f64>,
-    /// First polling interval in seconds (default 2; grows to 15).
+    /// Default 2, grows to 15.
     #[schemars(range(min = 0.1, max = 60))]
     pub poll_interval_seconds: Option<f64>,
-    /// How many of the last log entries to return once the job ends (default 20, 0 for none).
+    /// Last log entries returned when the job ends (default 20).
     #[schemars(range(min = 0, max = 200))]
     pub log_lines: Option<u32>,
 }
@@ -945,12 +917,7 @@ pub struct WaitData {
 pub static WAIT_FOR_JOB: ToolDef = ToolDef {
     name: "wait_for_job",
     title: "Wait for a Jungle Grid job to finish",
-    description: "Wait until a job is completed, failed, rejected or cancelled, polling for you, then return \
-the final job and its last log lines. One call waits at most 45 s by default and never longer than the \
-server's limit (50 s unless configured), so clients do not time out; the result says how long it waited \
-and whether it was capped. If it times out (timed_out: true) the job is still running: call it again. Use \
-this instead of calling get_job repeatedly. Sends progress notifications (status, phase, elapsed) when the \
-client asks for them, and stops when the client cancels.",
+    description: "Wait until a job is completed, failed, rejected or cancelled, then return it with its last log lines. One call waits only as long as this client allows (wait_limit_seconds); while the job runs (timed_out: true), call again. Use this instead of polling get_job.",
     read_only: true,
     destructive: false,
     idempotent: true,
@@ -1210,7 +1177,7 @@ mod tests {
         );
         assert_eq!(
             err(json!({"workload_type": "batch", "name": "x", "image": "i", "metadata": "m"})),
-            "metadata must be an object."
+            "metadata must be an object or a list of { name, value } objects."
         );
         assert_eq!(
             err(

@@ -9,6 +9,8 @@ pub mod artifacts;
 pub mod idempotency;
 pub mod inputs;
 pub mod jobs;
+#[cfg(test)]
+mod portable;
 pub mod render;
 pub mod schema;
 pub mod summary;

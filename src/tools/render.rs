@@ -19,33 +19,36 @@ use super::ToolOutput;
 const SUMMARY_MAX_CHARS: usize = 2_000;
 /// Room kept for the summary and the notes when the data is sized.
 const RESERVED_CHARS: usize = SUMMARY_MAX_CHARS + 1_000;
-/// The size rule, as paged tools' descriptions state it.
-pub const PAGED_RULE: &str = "Results: the text starts with a summary line followed by the data as \
-JSON, the same data as structuredContent. Each is at most the server's size limit (100,000 characters \
-by default): a page holds as many whole entries as fit, and next_cursor resumes right after the last \
-one returned, so paging returns every entry exactly once; an entry too long alone is cut and marked \
-truncated: true with original_length.";
-/// The size rule, as the other tools' descriptions state it.
-pub const SIZE_RULE: &str = "Results: the text starts with a summary line followed by the data as \
-JSON, the same data as structuredContent. Each is at most the server's size limit (100,000 characters \
-by default); longer texts are cut, end in \"…[truncated: N chars]\", and the summary says so.";
-/// The tools whose results are pages of entries (fitted by [`fit_page`]).
-pub const PAGED_TOOLS: [&str; 5] = [
-    "list_job_inputs",
-    "list_jobs",
-    "get_job_events",
-    "get_job_logs",
-    "list_artifacts",
-];
+/// How every result reads and how it is bounded, said once for all tools (in the server's
+/// `instructions`) instead of in each description: every character of a description is paid by
+/// every agent in every session. `max_chars` is the configured `--max-result-chars`.
+pub fn results_rule(max_chars: usize) -> String {
+    format!(
+        "Results: a summary line, then the data as JSON (the same data as structuredContent), \
+each at most {} characters: a longer text is cut and ends in \"…[truncated: N chars]\"; lists, \
+events and logs return whole entries, and next_cursor (pass it as cursor) resumes after the last \
+one.",
+        thousands(max_chars)
+    )
+}
 
-/// The description agents read: the tool's own, then the size rule of its results.
-pub fn description(tool: &str, own: &str) -> String {
-    let rule = if PAGED_TOOLS.contains(&tool) {
-        PAGED_RULE
-    } else {
-        SIZE_RULE
-    };
-    format!("{own} {rule}")
+/// `100000` as `100,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The description agents read: the tool's own (the rules of all results are in
+/// [`results_rule`], said once).
+pub fn description(_tool: &str, own: &str) -> String {
+    own.to_string()
 }
 
 /// Prefix of the cursors this server makes (see [`PageCursor`]).
@@ -409,6 +412,17 @@ pub fn own_page_start(cursor: Option<String>, tool: &str) -> Result<PageCursor, 
         ));
     }
     Ok(start)
+}
+
+#[cfg(test)]
+mod rule_tests {
+    #[test]
+    fn the_results_rule_names_the_configured_limit() {
+        let rule = super::results_rule(100_000);
+        assert!(rule.contains("at most 100,000 characters"), "{rule}");
+        assert!(super::results_rule(2_500).contains("at most 2,500 characters"));
+        assert!(super::results_rule(999).contains("at most 999 characters"));
+    }
 }
 
 #[cfg(test)]

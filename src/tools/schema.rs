@@ -1,9 +1,13 @@
 //! JSON Schemas of tool inputs and outputs, derived from Rust types with schemars so the schema an
 //! agent sees cannot drift from the parser that reads its arguments.
 //!
-//! Input schemas are plain 2020-12 schemas with every subschema inlined (no `$ref`): the easiest
-//! shape for models and validators. Output schemas wrap the documented data shape as
-//! `{ data: <shape> | null }`; every shape allows extra properties, since the API adds fields.
+//! Input schemas are plain 2020-12 schemas with every subschema inlined (no `$ref`), in the subset
+//! every model provider accepts (see `portable` below and the README's "Tool schemas"): a `type` on
+//! every property, plain string `enum`s, no free-form objects, and every optional property
+//! nullable, so a strict converter that makes all properties required (OpenAI strict mode,
+//! pydantic-ai) still lets the model leave it out by passing `null` (the parser reads `null` as
+//! absent). Output schemas wrap the documented data shape as `{ data: <shape> | null }`; every
+//! shape allows extra properties, since the API adds fields.
 
 use std::sync::Arc;
 
@@ -58,8 +62,8 @@ fn drop_rust_formats(schema: &mut Schema) {
     }
 }
 
-/// Inputs: an optional argument is simply left out, so `null` is not advertised (it is still
-/// accepted and means "absent").
+/// Inputs: schemars' own `null` variants are removed first (they come as `anyOf` wrappers that
+/// some providers reject); [`nullable_optionals`] then adds `null` back in the one portable form.
 fn drop_null(schema: &mut Schema) {
     let Some(object) = schema.as_object_mut() else {
         return;
@@ -105,11 +109,40 @@ fn to_object(value: Value) -> JsonObject {
     }
 }
 
+/// Every property an object schema does not require also accepts `null`: `"type": [T, "null"]`.
+/// Strict converters make every property required, and this is how the model then says "not
+/// given". An `enum` keeps only its strings: Gemini takes string values only (`null` in an enum
+/// breaks its request), so a strict model picks one of the values instead.
+fn nullable_optionals(object: &mut JsonObject) {
+    let required: Vec<Value> = match object.get("required") {
+        Some(Value::Array(names)) => names.clone(),
+        _ => Vec::new(),
+    };
+    let Some(Value::Object(props)) = object.get_mut("properties") else {
+        return;
+    };
+    for (name, prop) in props.iter_mut() {
+        let Value::Object(prop) = prop else { continue };
+        if let Some(Value::Object(items)) = prop.get_mut("items") {
+            nullable_optionals(items);
+        }
+        nullable_optionals(prop);
+        if required.iter().any(|r| r == name) {
+            continue;
+        }
+        if let Some(Value::String(t)) = prop.get("type") {
+            let t = t.clone();
+            prop.insert("type".into(), json!([t, "null"]));
+        }
+    }
+}
+
 /// The `inputSchema` of a tool whose arguments are `T`.
 pub fn input_schema<T: JsonSchema>() -> Arc<JsonObject> {
     let schema = generator(false).into_root_schema_for::<T>();
     let mut object = to_object(schema.to_value());
     object.entry("properties").or_insert_with(|| json!({}));
+    nullable_optionals(&mut object);
     Arc::new(object)
 }
 
@@ -162,7 +195,8 @@ mod tests {
                     }
                 });
             }
-            // Inputs advertise no null types: optional arguments are simply left out.
+            // Inputs: `null` only as the second type of an optional property, never alone and
+            // never as an `anyOf` variant.
             walk(&input, &mut |map| {
                 assert_ne!(
                     map.get("type"),
@@ -170,9 +204,7 @@ mod tests {
                     "{}",
                     def.name
                 );
-                if let Some(Value::Array(types)) = map.get("type") {
-                    assert!(!types.contains(&serde_json::json!("null")), "{}", def.name);
-                }
+                assert!(!map.contains_key("anyOf"), "{}: anyOf", def.name);
             });
         }
     }
