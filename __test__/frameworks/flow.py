@@ -170,11 +170,11 @@ def _typed(schema: Any) -> bool:
     return schema.get("type") is not None or "$ref" in schema or "enum" in schema
 
 
-def check_enums(report: "Report", where: str, listed: dict[str, Any], converted: dict[str, Any], in_description: bool = False) -> None:
+def check_enums(report: "Report", where: str, listed: dict[str, Any], converted: dict[str, Any], in_description: bool = False, tool_description: str = "") -> None:
     """Each property's allowed values (enum/const in the MCP tool's input schema) survive the
     framework's conversion: otherwise the model is told "any value". `in_description`: for a
     framework whose converter drops every enum (mcp-use's `jsonschema_to_pydantic`), the property
-    must keep its type and its description must name each value."""
+    must keep its type and its description, or the tool's, must name each value."""
     converted_props = (converted or {}).get("properties") or {}
     for name, prop in ((listed or {}).get("properties") or {}).items():
         want = enum_values(prop)
@@ -183,7 +183,7 @@ def check_enums(report: "Report", where: str, listed: dict[str, Any], converted:
         got_schema = converted_props.get(name)
         if in_description:
             text = json.dumps(got_schema)
-            missing = sorted(v for v in want if json.loads(v) is not None and str(json.loads(v)) not in text)
+            missing = sorted(v for v in want if json.loads(v) is not None and str(json.loads(v)) not in text + tool_description)
             if missing or not _typed(got_schema):
                 report.problem(f"{where}: `{name}` reaches the model as {excerpt(text, 300)}: " + (f"values {missing} not named" if missing else "no type (the model is told any value)"))
             continue

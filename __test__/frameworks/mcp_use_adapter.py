@@ -22,7 +22,7 @@ async def body(report: flow.Report) -> None:
         report.check(len(tools) == 12, f"expected 12 tools, got {sorted(tools)}")
         listed = {t.name: t for t in client.get_session("junglegrid").connector.tools}
         for name, tool in tools.items():
-            flow.check_enums(report, f"mcp-use {name}", flow.input_schema(listed[name]), tool.args_schema.model_json_schema(), in_description=True)
+            flow.check_enums(report, f"mcp-use {name}", flow.input_schema(listed[name]), tool.args_schema.model_json_schema(), in_description=True, tool_description=tool.description)
         calls = 0
 
         async def call(name: str, arguments: dict) -> str:
