@@ -7,8 +7,8 @@
 // and fast-agent-mcp needs Python 3.12 or newer.
 //
 // An environment whose lock and interpreter have not changed since it was installed is kept (a
-// stamp file records both), so a second run costs a second; pip's own wheel cache (~/.cache/pip)
-// makes a reinstall on the same machine fast. The groups install in parallel.
+// stamp file records both), so a second run costs a second. The groups install in parallel (the
+// time goes mostly to downloads).
 //
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
