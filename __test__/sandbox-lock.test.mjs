@@ -1,6 +1,7 @@
-// Issue 14 item 5: one process per --sandbox-dir (the second refuses with a Fatal: line naming the
-// holder's pid), and every submit acknowledged before a kill -9 or a full disk is on disk after,
-// or was reported as failed. The bin is driven over raw JSON-RPC, as a host drives it.
+// A --sandbox-dir is shared by every process using it (issue 19 replaced issue 14's one process per
+// directory: LangChain starts a server process per tool call, and two hosts may run --sandbox at
+// once), and every submit acknowledged before a kill -9 or a full disk is on disk after, or was
+// reported as failed. The bin is driven over raw JSON-RPC, as a host drives it.
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -45,28 +46,32 @@ async function allJobIds(server) {
   return new Set(listed.structuredContent.data.jobs.map((j) => j.job_id))
 }
 
-describe('a sandbox directory belongs to one process', () => {
-  test('a second process refuses to start and names the holder', async () => {
-    const dir = freshDir('lock')
+describe('a sandbox directory is shared by the processes using it', () => {
+  test('two processes at once see each other\'s jobs, and neither loses one', async () => {
+    const dir = freshDir('shared')
     const first = await startOn(dir)
-    const submitted = await callTool(first, 'submit_job', submitArgs('mine'))
-    assert.ok(!submitted.isError, textOf(submitted))
-    const jobId = submitted.structuredContent.data.job_id
+    const second = await startOn(dir)
+    const mine = await callTool(first, 'submit_job', submitArgs('mine'))
+    assert.ok(!mine.isError, textOf(mine))
+    const mineId = mine.structuredContent.data.job_id
+    const seen = await callTool(second, 'get_job', { job_id: mineId })
+    assert.ok(!seen.isError, textOf(seen))
+    assert.equal(seen.structuredContent.data.name, 'mine')
 
-    const second = spawnRaw(null, { args: ['--sandbox', '--sandbox-dir', dir] })
-    const [code] = await second.exited
-    assert.equal(code, 1)
-    assert.match(second.stderr(), new RegExp(`^Fatal: .*in use by process ${first.child.pid}\\b`, 'm'))
-    assert.equal(second.lines.length, 0, 'the refused process wrote to stdout')
-
-    // The first one lost nothing and keeps working.
-    const job = await callTool(first, 'get_job', { job_id: jobId })
-    assert.ok(!job.isError, textOf(job))
+    // Submits from both at the same time: every one acknowledged is seen by both.
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => callTool(i % 2 ? first : second, 'submit_job', submitArgs(`both-${i}`))))
+    for (const r of results) assert.ok(!r.isError, textOf(r))
+    const expected = [mineId, ...results.map((r) => r.structuredContent.data.job_id)]
+    for (const server of [first, second]) {
+      const ids = await allJobIds(server)
+      for (const id of expected) assert.ok(ids.has(id), `${id} missing`)
+    }
     assert.equal(await first.close(), 0)
-
-    // Once it has stopped, the directory is free again, with the job in it.
+    // The other one goes on alone, and a third finds everything after both stopped.
+    assert.ok(!(await callTool(second, 'get_job', { job_id: mineId })).isError)
+    assert.equal(await second.close(), 0)
     const third = await startOn(dir)
-    assert.ok((await allJobIds(third)).has(jobId))
+    assert.equal((await allJobIds(third)).size, expected.length)
     await third.close()
   })
 

@@ -239,10 +239,14 @@ fn sandbox_options(
     if !(on.from_flag() || yes) {
         return Ok(None);
     }
-    let dir = resolve(env, overrides, &settings::SANDBOX_DIR)
+    let dir = match resolve(env, overrides, &settings::SANDBOX_DIR)
         .value
         .filter(|d| !d.trim().is_empty())
-        .map(std::path::PathBuf::from);
+    {
+        Some(d) if d.trim() == crate::config::SANDBOX_IN_MEMORY => None,
+        Some(d) => Some(std::path::PathBuf::from(d)),
+        None => crate::config::default_sandbox_dir(env),
+    };
     let time_scale = match resolve(env, overrides, &settings::SANDBOX_TIME_SCALE)
         .value
         .filter(|v| !v.trim().is_empty())
@@ -305,6 +309,24 @@ mod tests {
         pairs
             .iter()
             .fold(Overrides::default(), |o, (s, v)| o.with(s, *v))
+    }
+
+    #[test]
+    fn sandbox_state_is_shared_on_disk_by_default() {
+        let on = Overrides::default().with(&settings::SANDBOX, "");
+        let home = [("HOME", "/home/ada")];
+        let dir = |env: &dyn Env, o: &Overrides| sandbox_options(o, env).unwrap().unwrap().dir;
+        assert_eq!(
+            dir(&home, &on),
+            Some(std::path::PathBuf::from("/home/ada/.jungle-grid/sandbox"))
+        );
+        let memory = on.clone().with(&settings::SANDBOX_DIR, ":memory:");
+        assert_eq!(dir(&home, &memory), None);
+        let given = on.clone().with(&settings::SANDBOX_DIR, "/tmp/sb");
+        assert_eq!(dir(&home, &given), Some(std::path::PathBuf::from("/tmp/sb")));
+        // No home folder: in memory.
+        let nobody: [(&str, &str); 0] = [];
+        assert_eq!(dir(&nobody, &on), None);
     }
 
     #[test]

@@ -13,6 +13,8 @@ mod docs;
 pub mod doctor;
 pub mod error;
 pub mod files;
+#[cfg(test)]
+mod layers;
 pub mod logging;
 pub mod sandbox;
 pub mod secret;

@@ -48,7 +48,7 @@ pub fn init(env: &dyn Env, overrides: &Overrides) -> Result<(), String> {
 /// signed URLs; it is capped at info so the only verbose lines are our own, redacted ones.
 /// Below debug, rmcp keeps only its errors: its info and warn lines are Rust Debug dumps of the
 /// client's messages (`received notification notification=CancelledNotification(...)`), and
-/// `server.rs` logs each client event as one readable `client: ...` line instead.
+/// `server/mod.rs` logs each client event as one readable `client: ...` line instead.
 fn filter(level: LevelFilter) -> Targets {
     let rmcp = if level >= LevelFilter::DEBUG {
         LevelFilter::INFO

@@ -182,7 +182,7 @@ impl ApiClient {
 
     /// Who this client calls as, as an opaque hash of its token (never the token itself).
     pub fn caller_id(&self) -> String {
-        crate::tools::idempotency::caller_from_api_key(self.token.expose())
+        caller_from_api_key(self.token.expose())
     }
 
     /// `base` + path segments (each percent-encoded) + query pairs (form-encoded, empty values
@@ -503,12 +503,23 @@ pub(super) async fn read_body(
     }
 }
 
+/// `.` and `..` would be resolved as relative path steps by every URL parser.
+pub fn is_dot_segment(id: &str) -> bool {
+    id == "." || id == ".."
+}
+
+/// Who calls with this API key, as an opaque hash: never the credential itself.
+pub fn caller_from_api_key(key: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, format!("api-key\n{key}").as_bytes());
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Rejects ids that cannot be a path segment: empty, `.` and `..`.
 pub fn check_id(name: &str, id: &str) -> Result<()> {
     if id.trim().is_empty() {
         return Err(Error::invalid_argument(format!("{name} is required.")));
     }
-    if crate::tools::args::is_dot_segment(id) {
+    if is_dot_segment(id) {
         return Err(Error::invalid_argument(format!(
             "{name} is not a valid id."
         )));

@@ -1,6 +1,6 @@
 //! Request bodies and queries of the Jungle Grid REST API, in the API's own field names and key
 //! order. Responses are kept as JSON values (the API adds fields over time and agents should see
-//! them all); their documented shapes live in [`crate::tools::schema`].
+//! them all); their documented shapes live with the tools (`tools/schema.rs`), above this layer.
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -200,9 +200,9 @@ pub static SANDBOX: Setting = Setting {
 pub static SANDBOX_DIR: Setting = Setting {
     flags: &["--sandbox-dir <dir>"],
     env: &["JUNGLE_GRID_SANDBOX_DIR"],
-    default: "in memory",
-    allowed: "",
-    meaning: "Keep sandbox state in this directory so it survives restarts.",
+    default: "~/.jungle-grid/sandbox",
+    allowed: "a folder, or :memory:",
+    meaning: "Where sandbox state lives: shared by every sandbox process using it (a host that starts a process per call finds its jobs), and kept across restarts. `:memory:` keeps it in this process only.",
     modes: &[Sandbox],
     repeats: false,
     secret: false,

@@ -4,7 +4,8 @@
 //!
 //! [`state`] holds the model and derives each job's status, events, logs and artifacts from the
 //! elapsed simulated time (no timers); [`routes`] is the HTTP surface; [`store`] persists state
-//! to `<dir>/state.json` when a directory is given.
+//! to `<dir>/state.json` when a directory is given, shared by every process using it (each
+//! request holds the directory for its duration and starts from the state on disk).
 
 mod routes;
 mod state;
@@ -83,19 +84,14 @@ impl Sandbox {
         &self.app.api_key
     }
 
-    /// Stops serving, saves the state and releases the directory's lock.
+    /// Stops serving. Every change was saved by the request that made it (and the directory is
+    /// held only during requests), so there is nothing left to write.
     pub async fn stop(self) {
         running_here(&self.base_url, false);
         self.shutdown.cancel();
         let mut server = self.server;
         if tokio::time::timeout(STOP_GRACE, &mut server).await.is_err() {
             server.abort();
-        }
-        if let Err(e) = self.app.save().await {
-            tracing::warn!("sandbox state not saved: {e}");
-        }
-        if let Some(store) = &self.app.store {
-            store.release();
         }
     }
 }
@@ -164,8 +160,6 @@ async fn start_with(options: SandboxOptions, max_upload_bytes: u64) -> Result<Sa
         max_upload_bytes,
         clock: options.clock,
     });
-    // Fails early when the directory is not writable.
-    app.save().await?;
 
     let shutdown = CancellationToken::new();
     let signal = shutdown.clone();
@@ -223,7 +217,10 @@ impl App {
         tokio::task::spawn_blocking(move || store::write_atomic(&target, &bytes))
             .await
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // This process's own write: the next request need not read it back.
+        store.mark_seen();
+        Ok(())
     }
 
     /// Now, by the sandbox's clock.

@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
 
-use super::App;
+use super::{App, store};
 use super::state::{
     Cancellation, IdempotentAnswer, Input, Job, MountedFile, Received, Stage, WORKLOAD_TYPES,
     command_line, cost_range, estimate_view, hex, mount_path, normalize_workload, pick_tier,
@@ -67,6 +67,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/sandbox/downloads/{token}", get(download));
     api.merge(signed)
+        .route_layer(middleware::from_fn_with_state(app.clone(), synced))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)
@@ -186,6 +187,32 @@ async fn require_key(State(app): Shared, request: Request, next: Next) -> Respon
         .into_response();
     }
     next.run(request).await
+}
+
+/// With a sandbox directory, each request holds it for its whole duration (other processes
+/// using the directory wait), starting from the state on disk: what another process changed is
+/// seen, and this request's change is written before the next one starts.
+async fn synced(State(app): Shared, request: Request, next: Next) -> Response {
+    let Some(store) = &app.store else {
+        return next.run(request).await;
+    };
+    let held = match store.hold().await {
+        Ok(held) => held,
+        Err(e) => {
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SANDBOX_BUSY",
+                format!("Sandbox (simulated): {e}"),
+            )
+            .into_response();
+        }
+    };
+    if let Some(state) = store.changed_state(&held) {
+        *app.lock() = state;
+    }
+    let response = next.run(request).await;
+    drop(held);
+    response
 }
 
 // ---- idempotent creates ---------------------------------------------------------------------
@@ -825,10 +852,10 @@ async fn artifact_download(
             .artifacts()
             .into_iter()
             .find(|a| a.artifact_id == artifact_id)
-            .map(|a| j.artifact_view(&a, app.time_scale));
+            .map(|a| (j.artifact_view(&a, app.time_scale), a));
         (j.snapshot(now, app.time_scale).stage, found)
     })?;
-    let Some(artifact) = found else {
+    let Some((artifact, bytes)) = found else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
@@ -847,7 +874,36 @@ async fn artifact_download(
     }
     let expires = now + URL_TTL_MS;
     let token = app.secrets.sign_download(&job_id, &artifact_id, expires);
-    ok(json!({
+    // The download URL lives as long as this process; with a sandbox directory the bytes are
+    // also kept in a file there, for callers that start a process per call (LangChain) and
+    // read the artifact after this one has exited.
+    let local_path = match &app.store {
+        Some(store) => {
+            let path = store.artifact_path(&job_id, &artifact_id, &bytes.filename);
+            let target = path.clone();
+            let content = bytes.content.clone().into_bytes();
+            let written = tokio::task::spawn_blocking(move || {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                store::write_atomic(&target, &content)
+            })
+            .await;
+            match written {
+                Ok(Ok(())) => Value::String(path.to_string_lossy().into_owned()),
+                Ok(Err(e)) => {
+                    tracing::warn!("sandbox: cannot keep {}: {e}", path.display());
+                    Value::Null
+                }
+                Err(e) => {
+                    tracing::warn!("sandbox: cannot keep {}: {e}", path.display());
+                    Value::Null
+                }
+            }
+        }
+        None => Value::Null,
+    };
+    let mut answer = json!({
         "job_id": job_id,
         "artifact_id": artifact_id,
         "artifact_name": artifact["name"],
@@ -857,7 +913,11 @@ async fn artifact_download(
         "download_url": format!("{}/sandbox/downloads/{token}", app.base_url),
         "expires_at": rfc3339(expires),
         "artifact": artifact,
-    }))
+    });
+    if !local_path.is_null() {
+        answer["local_path"] = local_path;
+    }
+    ok(answer)
 }
 
 async fn download(State(app): Shared, Path(token): Path<String>) -> Reply {

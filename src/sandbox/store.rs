@@ -1,41 +1,99 @@
 //! Persistence of a sandbox directory: `state.json` (written whole, crash-safe: temp file in the
-//! same directory, fsync, rename) and the uploaded bytes under `uploads/`. One process at a time:
-//! `sandbox.lock` is held (an OS file lock, released when the process dies, even by kill -9) for
-//! as long as the sandbox runs, and holds the holder's pid for the refusal message.
+//! same directory, fsync, rename) and the uploaded bytes under `uploads/`.
+//!
+//! Several processes may use one directory at once (LangChain starts a server process per tool
+//! call; two hosts may run `--sandbox`): every operation takes `sandbox.lock` (an OS file lock,
+//! released when the process dies, even by kill -9) for its own duration only, reloads
+//! `state.json` when another process changed it, and writes its change before letting go. So a
+//! job submitted by one process is found by the next, and no process overwrites another's change.
 
 use std::fs::{File, TryLockError};
-use std::io::{Read, Seek, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use super::state::{State, now_ms};
 
 const STATE_FILE: &str = "state.json";
 const UPLOADS_DIR: &str = "uploads";
+const ARTIFACTS_DIR: &str = "artifacts";
 const LOCK_FILE: &str = "sandbox.lock";
+
+/// How long an operation waits for another process's operation before it gives up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(15);
+
+/// What identifies one version of `state.json` without reading it: every write renames a new
+/// file into place, so its inode (where there is one), length and modification time change.
+type Version = (u64, u64, Option<std::time::SystemTime>);
 
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
     /// One state write at a time, so the newest snapshot is always written last.
     pub write_lock: tokio::sync::Mutex<()>,
+    /// One operation of this process at a time holds the directory (the file lock then keeps
+    /// other processes out).
+    turn: tokio::sync::Mutex<()>,
     parts: AtomicU64,
-    /// The locked `sandbox.lock` (None once released).
-    lock: std::sync::Mutex<Option<File>>,
+    /// The version of `state.json` this process's state was loaded from or last wrote.
+    seen: std::sync::Mutex<Option<Version>>,
+}
+
+/// The directory, held by one operation of one process; released on drop.
+pub struct Held<'a> {
+    _turn: tokio::sync::MutexGuard<'a, ()>,
+    file: File,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
 }
 
 impl Store {
     /// Opens (creating) the directory and loads its state. A missing state file is an empty state;
     /// an unreadable one is moved aside to `state.json.corrupt-<ms>` and the sandbox starts empty.
+    /// Blocking: call it off the async threads.
     pub fn open(dir: PathBuf) -> Result<(Store, State), String> {
         std::fs::create_dir_all(dir.join(UPLOADS_DIR))
             .map_err(|e| format!("cannot create {}: {e}", dir.join(UPLOADS_DIR).display()))?;
-        let lock = lock_dir(&dir)?;
-        // Leftovers of an interrupted write or upload are never part of the state (and, with the
-        // lock held, belong to no live process).
-        remove_matching(&dir, |name| name.starts_with("state.json.tmp"));
+        let file = open_lock(&dir)?;
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(TryLockError::WouldBlock) => return Err(busy(&dir)),
+                Err(TryLockError::Error(e)) => {
+                    return Err(format!("cannot lock {}: {e}", dir.join(LOCK_FILE).display()));
+                }
+            }
+        }
+        let store = Store {
+            dir,
+            write_lock: tokio::sync::Mutex::new(()),
+            turn: tokio::sync::Mutex::new(()),
+            parts: AtomicU64::new(0),
+            seen: std::sync::Mutex::new(None),
+        };
+        let result = store.load_locked();
+        let _ = file.unlock();
+        result.map(|state| (store, state))
+    }
+
+    /// With the lock held: removes what an interrupted writer left, loads the state (moving an
+    /// unreadable file aside) and checks that the directory is writable.
+    fn load_locked(&self) -> Result<State, String> {
+        let dir = &self.dir;
+        // Temporary files are only written with the lock held, so any found now belong to a
+        // process that died mid-write.
+        remove_matching(dir, |name| name.starts_with("state.json.tmp"));
         remove_matching(&dir.join(UPLOADS_DIR), |name| name.ends_with(".part"));
-        let path = dir.join(STATE_FILE);
+        let path = self.state_path();
         let state = match std::fs::read(&path) {
             Ok(bytes) => match serde_json::from_slice::<State>(&bytes) {
                 Ok(state) => state,
@@ -58,21 +116,73 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
-        let store = Store {
-            dir,
-            write_lock: tokio::sync::Mutex::new(()),
-            parts: AtomicU64::new(0),
-            lock: std::sync::Mutex::new(Some(lock)),
-        };
-        Ok((store, state))
+        // Fails early when the directory is not writable.
+        if !path.exists() {
+            let bytes = serde_json::to_vec_pretty(&state)
+                .map_err(|e| format!("cannot encode the sandbox state: {e}"))?;
+            write_atomic(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        } else {
+            let probe = dir.join(format!("{STATE_FILE}.tmp-probe-{}", std::process::id()));
+            std::fs::write(&probe, b"")
+                .and_then(|()| std::fs::remove_file(&probe))
+                .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+        }
+        self.mark_seen();
+        Ok(state)
     }
 
-    /// Lets another process use the directory (also happens when the process exits).
-    pub fn release(&self) {
-        let mut lock = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(file) = lock.take() {
-            let _ = file.unlock();
+    /// Holds the directory for one operation: this process's other operations wait their turn,
+    /// other processes' wait on the file lock (at most [`LOCK_WAIT`]).
+    pub async fn hold(&self) -> Result<Held<'_>, String> {
+        let turn = self.turn.lock().await;
+        let file = open_lock(&self.dir)?;
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Held { _turn: turn, file }),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                Err(TryLockError::WouldBlock) => return Err(busy(&self.dir)),
+                Err(TryLockError::Error(e)) => {
+                    return Err(format!(
+                        "cannot lock {}: {e}",
+                        self.dir.join(LOCK_FILE).display()
+                    ));
+                }
+            }
         }
+    }
+
+    /// With the directory held: the state another process wrote since this one last read or
+    /// wrote it, if any. An unreadable file keeps this process's state (and is overwritten by
+    /// its next change).
+    pub fn changed_state(&self, _held: &Held<'_>) -> Option<State> {
+        let now = version(&self.state_path());
+        if now.is_none() || now == *self.seen.lock().unwrap_or_else(|e| e.into_inner()) {
+            return None;
+        }
+        let loaded = std::fs::read(self.state_path())
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice::<State>(&bytes).map_err(|e| e.to_string()));
+        match loaded {
+            Ok(state) => {
+                *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = now;
+                Some(state)
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "sandbox state {} changed but is unreadable ({e}); keeping this process's",
+                    self.state_path().display()
+                );
+                None
+            }
+        }
+    }
+
+    /// Records the version of `state.json` now on disk as this process's own.
+    pub fn mark_seen(&self) {
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = version(&self.state_path());
     }
 
     pub fn state_path(&self) -> PathBuf {
@@ -84,6 +194,15 @@ impl Store {
         self.dir.join(UPLOADS_DIR).join(input_id)
     }
 
+    /// Where an artifact's bytes are kept for the user once its download information was asked
+    /// for: a file that outlives this process (its download URL does not).
+    pub fn artifact_path(&self, job_id: &str, artifact_id: &str, filename: &str) -> PathBuf {
+        self.dir
+            .join(ARTIFACTS_DIR)
+            .join(job_id)
+            .join(format!("{artifact_id}-{filename}"))
+    }
+
     /// A fresh temporary path for bytes still arriving (renamed to [`Store::upload_path`]).
     pub fn part_path(&self, input_id: &str) -> PathBuf {
         let n = self.parts.fetch_add(1, Ordering::Relaxed);
@@ -93,46 +212,32 @@ impl Store {
     }
 }
 
-/// Takes `<dir>/sandbox.lock` without waiting and writes this process's pid into it; when another
-/// process holds it, says which.
-fn lock_dir(dir: &Path) -> Result<File, String> {
+fn open_lock(dir: &Path) -> Result<File, String> {
     let path = dir.join(LOCK_FILE);
-    let mut file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
-            let holder = holder.trim();
-            let who = if holder.chars().all(|c| c.is_ascii_digit()) && !holder.is_empty() {
-                format!("process {holder}")
-            } else {
-                "another process".to_string()
-            };
-            return Err(format!(
-                "{} is in use by {who} (its lock {} is held); stop that sandbox or use another --sandbox-dir.",
-                dir.display(),
-                path.display()
-            ));
-        }
-        Err(TryLockError::Error(e)) => {
-            return Err(format!("cannot lock {}: {e}", path.display()));
-        }
-    }
-    let pid = std::process::id().to_string();
-    let written = file
-        .set_len(0)
-        .and_then(|()| file.rewind())
-        .and_then(|()| file.write_all(pid.as_bytes()))
-        .and_then(|()| file.sync_all());
-    written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(file)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+fn busy(dir: &Path) -> String {
+    format!(
+        "{} stayed locked by another process for {} s; is a sandbox there stuck?",
+        dir.display(),
+        LOCK_WAIT.as_secs()
+    )
+}
+
+fn version(path: &Path) -> Option<Version> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((inode, meta.len(), meta.modified().ok()))
 }
 
 /// Writes `bytes` to `path` so that a crash leaves either the old or the new file, never a mix:
@@ -217,7 +322,6 @@ mod tests {
             ..State::default()
         };
         write_atomic(&store.state_path(), &serde_json::to_vec(&state).unwrap()).unwrap();
-        store.release();
         let (_, again) = Store::open(dir.clone()).unwrap();
         assert_eq!(again.next_seq, 7);
         let names = file_names(&dir);
@@ -225,20 +329,37 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    #[test]
-    fn a_locked_directory_is_refused_with_the_holders_pid() {
-        let dir = temp_dir("lock");
+    /// Two processes on one directory (issue 19: a process per tool call): each sees what the
+    /// other wrote, and an operation of one waits while the other holds the directory.
+    #[tokio::test]
+    async fn two_stores_on_one_directory_see_each_others_writes() {
+        let dir = temp_dir("shared");
         let (first, _) = Store::open(dir.clone()).unwrap();
-        // A leftover temp file of the holder is not touched by the refused opener.
-        std::fs::write(dir.join("state.json.tmp-999"), b"in flight").unwrap();
-        let err = Store::open(dir.clone()).unwrap_err();
-        assert!(
-            err.contains(&format!("in use by process {}", std::process::id())),
-            "{err}"
-        );
-        assert!(dir.join("state.json.tmp-999").exists());
-        first.release();
-        let (_second, _) = Store::open(dir.clone()).unwrap();
+        let (second, _) = Store::open(dir.clone()).unwrap();
+        {
+            let held = first.hold().await.unwrap();
+            assert!(first.changed_state(&held).is_none(), "nothing changed yet");
+            let state = State {
+                next_seq: 3,
+                ..State::default()
+            };
+            write_atomic(&first.state_path(), &serde_json::to_vec(&state).unwrap()).unwrap();
+            first.mark_seen();
+            // The other store cannot take the directory while this operation holds it.
+            let other = open_lock(&dir).unwrap();
+            assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        }
+        let held = second.hold().await.unwrap();
+        assert_eq!(second.changed_state(&held).unwrap().next_seq, 3);
+        assert!(second.changed_state(&held).is_none(), "read once");
+        drop(held);
+        let held = first.hold().await.unwrap();
+        assert!(first.changed_state(&held).is_none(), "its own write");
+        // Leftovers of a writer that died are only removed with the lock held, at open.
+        std::fs::write(dir.join("state.json.tmp-999"), b"half").unwrap();
+        drop(held);
+        let (_third, state) = Store::open(dir.clone()).unwrap();
+        assert_eq!(state.next_seq, 3);
         assert!(!dir.join("state.json.tmp-999").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }

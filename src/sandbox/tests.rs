@@ -948,32 +948,74 @@ async fn idempotency_keys_replay_the_first_answer_and_refuse_another_body() {
     sb.stop().await;
 }
 
+/// Issue 19: LangChain starts a server process per tool call, and two hosts may run `--sandbox`
+/// at once. Two simulators on one directory (each its own store and file-lock handle, as two
+/// processes) share every job, upload, idempotency key and the simulated clock, and an
+/// artifact's bytes stay on disk after the simulator that served them stopped.
 #[tokio::test]
-async fn a_second_sandbox_on_the_same_dir_is_refused() {
-    let dir = temp_dir("locked");
+async fn two_sandboxes_on_one_dir_share_their_state() {
+    let dir = temp_dir("shared");
+    let clock = ManualClock::new();
     let options = SandboxOptions {
         dir: Some(dir.clone()),
-        ..SandboxOptions::default()
+        time_scale: FAST,
+        clock: clock.clone(),
     };
     let first = start(options.clone()).await.unwrap();
-    let api = client(&first);
-    let job = api
-        .submit_job(&submit_request("mine", &["true"]), None)
+    let second = start(options.clone()).await.unwrap();
+    let (a, b) = (client(&first), client(&second));
+    let request = submit_request("mine", &["true"]);
+    let job = a.submit_job(&request, Some("once")).await.unwrap().data;
+    let job_id = job["job_id"].as_str().unwrap().to_string();
+    assert_eq!(b.get_job(&job_id).await.unwrap()["name"], "mine");
+    // The same key through the other process is a replay, not a second job.
+    let again = b.submit_job(&request, Some("once")).await.unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.data["job_id"], job["job_id"]);
+    let other = b
+        .submit_job(&submit_request("theirs", &["true"]), None)
         .await
         .unwrap()
         .data;
-    let err = start(options.clone()).await.unwrap_err();
-    assert!(
-        err.contains(&format!("in use by process {}", std::process::id())),
-        "{err}"
-    );
-    // The refused start changed nothing: the first sandbox still has (and saves) its job.
-    assert_eq!(
-        api.get_job(job["job_id"].as_str().unwrap()).await.unwrap()["name"],
-        "mine"
-    );
+    let listed = a
+        .list_jobs(&ListJobsQuery {
+            limit: 10,
+            ..ListJobsQuery::default()
+        })
+        .await
+        .unwrap();
+    let names: Vec<&str> = listed["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["theirs", "mine"]);
+    // The first process exits; the job's time kept running and it finishes in the second.
     first.stop().await;
-    assert_eq!(jobs_after_restart(options, &dir).await, 1);
+    let done = wait_terminal(&clock, &b, &job_id).await;
+    assert_eq!(done["status"], "completed");
+    let artifacts = b.list_artifacts(&job_id).await.unwrap();
+    let artifact_id = artifacts["artifacts"][0]["artifact_id"].as_str().unwrap();
+    let info = b.artifact_download(&job_id, artifact_id).await.unwrap();
+    let local = PathBuf::from(info["local_path"].as_str().unwrap());
+    second.stop().await;
+    // Both simulators are gone: the download URL is dead, the local copy is not.
+    assert!(local.starts_with(&dir), "{local:?}");
+    let bytes = std::fs::read_to_string(&local).unwrap();
+    assert!(!bytes.is_empty());
+    assert!(
+        raw()
+            .get(info["download_url"].as_str().unwrap())
+            .send()
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        other["name"], "theirs",
+        "the second process's own submit was answered too"
+    );
+    assert_eq!(jobs_after_restart(options, &dir).await, 2);
 }
 
 #[tokio::test]

@@ -20,10 +20,7 @@ fn invalid(message: String) -> Error {
     Error::invalid_argument(message)
 }
 
-/// `.` and `..` would be resolved as relative path steps by every URL parser.
-pub fn is_dot_segment(id: &str) -> bool {
-    id == "." || id == ".."
-}
+pub use crate::api::client::is_dot_segment;
 
 /// A view over one call's arguments.
 pub struct Args<'a> {

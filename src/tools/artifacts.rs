@@ -116,6 +116,9 @@ pub struct ArtifactDownloadData {
     pub artifact: Option<Map<String, Value>>,
     /// With save_to: where the bytes were written, and how many.
     pub saved_to: Option<String>,
+    /// Sandbox with a state directory: a local copy of the bytes, still there after this
+    /// process exits (the download URL is not).
+    pub local_path: Option<String>,
     pub bytes_written: Option<u64>,
 }
 

@@ -91,10 +91,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Who is calling, as an opaque hash: never the credential itself.
-pub fn caller_from_api_key(key: &str) -> String {
-    sha256_hex(format!("api-key\n{key}").as_bytes())
-}
+/// Who is calling, as an opaque hash: never the credential itself (the API client's own
+/// [`crate::api::ApiClient::caller_id`]).
+pub use crate::api::client::caller_from_api_key;
 
 /// The hosted caller: the token's subject and workspace (a refreshed token is the same caller).
 pub fn caller_from_subject(user_id: &str, workspace_id: &str) -> String {

@@ -31,6 +31,7 @@ pub struct UploadJobInputArgs {
     pub filename: String,
     /// MIME type, e.g. "text/x-python".
     pub content_type: Option<String>,
+    /// input (mounted at /workspace/inputs/) or script (at /workspace/scripts/).
     #[schemars(with = "Option<UploadKindArg>")]
     pub kind: Option<String>,
     /// Local only: absolute path of a regular file, inside the folders the user allowed.

@@ -69,6 +69,7 @@ pub struct NameValueArg {
 /// Arguments of `estimate_job`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct EstimateJobArgs {
+    /// inference, training, fine_tuning or batch.
     #[schemars(with = "WorkloadTypeArg")]
     pub workload_type: WorkloadType,
     /// In GB (e.g. 7 for a 7B model in 8-bit).
@@ -81,6 +82,7 @@ pub struct EstimateJobArgs {
     pub command: Option<Command>,
     /// Appended to command.
     pub args: Option<Vec<String>>,
+    /// cost, speed or balanced.
     #[schemars(with = "Option<RoutingModeArg>")]
     pub routing_mode: Option<OptimizeFor>,
     pub template: Option<String>,
@@ -195,6 +197,7 @@ pub fn estimate_summary(data: &Value, simulated: bool) -> String {
 pub struct SubmitJobArgs {
     /// e.g. "mnist-train".
     pub name: String,
+    /// inference, training, fine_tuning or batch.
     #[schemars(with = "WorkloadTypeArg")]
     pub workload_type: WorkloadType,
     /// e.g. "pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime".
@@ -217,6 +220,7 @@ pub struct SubmitJobArgs {
     pub script_file: Option<String>,
     /// Files the job writes, e.g. ["/workspace/artifacts/out.txt"].
     pub expected_artifacts: Option<Vec<String>>,
+    /// cost, speed or balanced.
     #[schemars(with = "Option<RoutingModeArg>")]
     pub routing_mode: Option<OptimizeFor>,
     pub template: Option<String>,

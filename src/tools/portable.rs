@@ -8,7 +8,11 @@
 //!   strict subset is rejected.
 //! - Gemini (google-genai's MCP path and `Schema.from_json_schema`, Gemini CLI): no `$ref`/`$defs`,
 //!   a `type` on every schema, enums as a plain `enum` of strings with `type: string` (no
-//!   `oneOf`/`const`), no `additionalProperties: true` (google-genai crashes on it).
+//!   `oneOf`/`const`), and no `additionalProperties` at all: google-genai's MCP path recurses
+//!   into its value as a schema and crashes on `true` and `false` alike (strict converters add
+//!   `false` themselves where it is missing).
+//! - mcp-use drops every `enum` when it builds its model: an enum property's description names
+//!   each allowed value.
 //! - Descriptions at most 1,024 characters (llama-index `to_openai_tool`, OpenAI); names of
 //!   `[A-Za-z0-9_-]` that leave room for a host's `mcp__<server>__` prefix within 64 characters.
 
@@ -29,7 +33,6 @@ const KEYWORDS: &[&str] = &[
     "description",
     "properties",
     "required",
-    "additionalProperties",
     "items",
     "enum",
     "minimum",
@@ -103,11 +106,6 @@ fn node(at: &str, schema: &Value, required: bool, found: &mut Vec<String>) {
             found.push(format!("{at} description must be a string"));
         }
     }
-    if let Some(extra) = map.get("additionalProperties") {
-        if extra != &Value::Bool(false) {
-            found.push(format!("{at} additionalProperties may only be false"));
-        }
-    }
     if let Some(values) = map.get("enum") {
         let ok = base == "string"
             && values.as_array().is_some_and(|vs| {
@@ -118,6 +116,14 @@ fn node(at: &str, schema: &Value, required: bool, found: &mut Vec<String>) {
             found.push(format!(
                 "{at} enum must be a list of strings (no null: Gemini) with type string"
             ));
+        }
+        let said = map.get("description").and_then(Value::as_str).unwrap_or("");
+        for value in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
+            if !said.contains(value) {
+                found.push(format!(
+                    "{at} description must name the allowed value {value} (mcp-use drops enums)"
+                ));
+            }
         }
     }
     match base {
@@ -152,7 +158,7 @@ fn node(at: &str, schema: &Value, required: bool, found: &mut Vec<String>) {
             None => found.push(format!("{at} an array needs items")),
         },
         _ => {
-            for key in ["properties", "items", "required", "additionalProperties"] {
+            for key in ["properties", "items", "required"] {
                 if map.contains_key(key) {
                     found.push(format!("{at} {key} on a {base}"));
                 }
@@ -205,6 +211,18 @@ mod tests {
             json!({"type": "object", "properties": props, "required": required})
         };
         let cases = [
+            // google-genai's MCP path crashes on additionalProperties: false too.
+            (
+                json!({"type": "object", "properties": {}, "additionalProperties": false}),
+                "keyword additionalProperties",
+            ),
+            (
+                tool(
+                    json!({"mode": {"type": ["string", "null"], "enum": ["fast", "slow"]}}),
+                    json!([]),
+                ),
+                "must name the allowed value fast",
+            ),
             // submit_job's metadata: google-genai crashed, OpenAI strict fell back, pydantic-ai
             // strict shrank it to {}.
             (
@@ -212,7 +230,7 @@ mod tests {
                     json!({"metadata": {"type": ["object", "null"], "additionalProperties": true}}),
                     json!([]),
                 ),
-                "additionalProperties may only be false",
+                "keyword additionalProperties",
             ),
             (
                 tool(

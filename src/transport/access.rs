@@ -15,8 +15,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Json, Response};
 use serde_json::{Value, json};
 
-use super::auth::AuthInfo;
 use crate::config::{SpendingGuard, parse_cost};
+use crate::server::caller::{AuthInfo, RequestSpending, RequestTools};
 use crate::tools::{self, Tool};
 
 pub const READONLY_HEADER: &str = "x-mcp-readonly";
@@ -27,16 +27,6 @@ pub const CONFIRM_SUBMIT_HEADER: &str = "x-mcp-confirm-submit";
 
 /// The MCP paths served, and whether the path itself asks for read-only tools.
 pub const MCP_PATHS: [(&str, bool); 2] = [("/mcp", false), ("/mcp/readonly", true)];
-
-/// The tools offered to one request (before scopes): stored in the request's extensions for the
-/// MCP handler.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestTools(pub Arc<[Tool]>);
-
-/// The spending guard this request asked for (before the server's own is applied with
-/// [`SpendingGuard::tighten`], so it can only tighten): stored in the request's extensions.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RequestSpending(pub SpendingGuard);
 
 /// A header value that is neither a boolean nor a list of known tools.
 #[derive(Debug, Clone, PartialEq, Eq)]

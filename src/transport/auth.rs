@@ -18,30 +18,7 @@ use super::metrics::{Lookup, Metrics};
 use crate::clock::{Clock, SystemClock};
 use crate::config::http::HttpConfig;
 use crate::secret::Secret;
-use crate::tools::Tool;
-
-/// Who is calling, as introspection established. Travels with the HTTP request to the tool call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthInfo {
-    /// The user's access token: the only token sent to the API for this request.
-    pub token: Secret,
-    pub user_id: String,
-    pub workspace_id: String,
-    pub scopes: Vec<String>,
-    pub expires_at: Option<u64>,
-}
-
-impl AuthInfo {
-    /// `Ok` when one of the tool's scopes was granted, else the scopes that would do.
-    pub fn allows(&self, tool: Tool) -> Result<(), &'static [&'static str]> {
-        let needed = tool.scopes;
-        if needed.iter().any(|s| self.scopes.iter().any(|g| g == s)) {
-            Ok(())
-        } else {
-            Err(needed)
-        }
-    }
-}
+use crate::server::caller::AuthInfo;
 
 /// Why a request was not authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]

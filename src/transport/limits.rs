@@ -25,9 +25,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::Service;
 
-use super::auth::{AuthInfo, bearer, hash};
+use super::auth::{bearer, hash};
 use super::metrics::Metrics;
 use crate::config::http::{EdgeLimits, HttpConfig};
+use crate::server::caller::AuthInfo;
 
 /// The client's address, set by the accept loop on every request.
 #[derive(Debug, Clone, Copy)]

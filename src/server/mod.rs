@@ -7,14 +7,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 #[allow(deprecated)]
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ContentBlock,
-    CreateTaskResult, CustomRequest, CustomResult, ErrorCode, GetTaskParams, GetTaskResult,
-    Implementation, ListToolsResult, LoggingLevel, LoggingMessageNotificationParam,
-    PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig,
-    SetLevelRequestParams, Tool, ToolAnnotations,
-};
-use rmcp::model::{
-    ElicitRequest, ElicitRequestParams, ElicitationSchema, InputRequest, InputRequests,
-    InputRequiredResult, ProtocolVersion,
+    CustomRequest, CustomResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation,
+    ListToolsResult, LoggingLevel, LoggingMessageNotificationParam, PaginatedRequestParams,
+    ProgressNotificationParam, ServerCapabilities, ServerConfig, SetLevelRequestParams, Tool,
+    ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -22,18 +18,21 @@ use serde_json::{Value, json};
 
 use crate::api::ApiClient;
 use crate::config::{ResultLimits, SpendingGuard};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::files::{AllowedRoots, FilesConfig};
-use crate::tasks::{TaskClaims, TaskSigner, now_ms, owner_of, timestamp};
-use crate::tools::approval::{self, Answer, AskUser, Question};
+use crate::tasks::TaskSigner;
+use crate::tools::approval::Question;
 use crate::tools::idempotency::{self, KeyMemory};
-use crate::tools::jobs::{WaitForJobArgs, WaitPlan, WaitPoll, poll_wait};
 use crate::tools::render::render;
-use crate::tools::{self, JsonObject, Progress, ToolContext, ToolOutput};
-use crate::transport::access::{RequestSpending, RequestTools};
-use crate::transport::auth::AuthInfo;
-use rmcp::model::{DetailedTask, Task, TaskPayload, TaskStatus};
-use rmcp::task_manager::{TaskContext, TaskExit, TaskManager, TaskOptions};
+use crate::tools::{self, Progress, ToolContext, ToolOutput};
+use rmcp::task_manager::TaskManager;
+
+mod ask;
+pub mod caller;
+mod tasks;
+
+use ask::ApprovalSeal;
+use tasks::Tasks;
 
 pub const SERVER_NAME: &str = "junglegrid";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -73,21 +72,8 @@ pub struct JungleGridServer {
     approvals: Arc<ApprovalSeal>,
 }
 
-/// Local servers run tasks in this process; the hosted server keeps no task state at all (its
-/// task ids are signed handles any replica can recompute, see [`crate::tasks`]).
-#[derive(Clone)]
-enum Tasks {
-    Local(Arc<TaskManager>),
-    Signed(Arc<TaskSigner>),
-}
-
 /// The fields of local servers only: a hosted server never shows them (it cannot touch its disk).
 const LOCAL_ONLY_FIELDS: [&str; 4] = ["path", "content", "save_to", "overwrite"];
-
-/// Suggested interval between a client's `tasks/get` polls of a wait.
-const TASK_POLL_INTERVAL_MS: u64 = 2_000;
-/// How long a finished wait stays readable through `tasks/get`.
-const TASK_TTL_MS: u64 = 60 * 60 * 1000;
 
 /// Prefixed to instructions and summaries in sandbox mode.
 pub const SANDBOX_NOTICE: &str = "[sandbox: simulated jobs, no real compute, no cost]";
@@ -262,171 +248,6 @@ impl JungleGridServer {
         }))
     }
 
-    /// Runs a long tool call as a task (Tasks extension): the client gets a task handle at once and
-    /// polls `tasks/get`; progress shows as the task's status message; `tasks/cancel` stops it.
-    fn spawn_task(
-        &self,
-        tasks: &TaskManager,
-        tool: tools::Tool,
-        api: ApiClient,
-        args: JsonObject,
-    ) -> CreateTaskResult {
-        let local_files = self.local_files;
-        let roots = self.roots.clone();
-        let sandbox = self.sandbox;
-        // A task holds no request open: the client polls, so the wait may last up to the maximum.
-        let limits = ResultLimits {
-            max_wait: std::time::Duration::from_secs(crate::config::MAX_MAX_WAIT_SECONDS),
-            ..self.limits
-        };
-        let options = TaskOptions::new()
-            .with_ttl_ms(TASK_TTL_MS)
-            .with_poll_interval_ms(TASK_POLL_INTERVAL_MS)
-            .with_status_message(format!("{} started", tool.as_str()));
-        let task = tasks.spawn(options, move |task: TaskContext| {
-            Box::pin(async move {
-                let mut ctx = ToolContext::new(api, local_files);
-                ctx.simulated = sandbox;
-                ctx.limits = limits;
-                ctx.roots = Some(roots);
-                let status = task.clone();
-                ctx.progress = Some(Arc::new(move |p: Progress| {
-                    status.set_status_message(p.message)
-                }));
-                tokio::select! {
-                    result = tool.call(&ctx, &args) => Ok(match result {
-                        Ok(mut output) => {
-                            if sandbox {
-                                output.summary = format!("{SANDBOX_NOTICE} {}", output.summary);
-                            }
-                            success_result(output, limits.max_chars)
-                        }
-                        Err(error) => sandbox_error_result(tool, &error, sandbox),
-                    }),
-                    _ = task.cancelled() => Err(TaskExit::Cancelled),
-                }
-            })
-        });
-        CreateTaskResult::new(task)
-    }
-
-    /// Hosted: a wait as a signed task handle. Nothing runs until the client asks `tasks/get`.
-    fn signed_task(
-        &self,
-        signer: &TaskSigner,
-        auth: &AuthInfo,
-        tool: tools::Tool,
-        args: &JsonObject,
-    ) -> CallToolResponse {
-        let plan = match WaitForJobArgs::parse(args) {
-            Ok(plan) => plan,
-            Err(error) => return error_result(tool, &error).into(),
-        };
-        let created_ms = now_ms();
-        let claims = TaskClaims {
-            job_id: plan.job_id,
-            owner: owner_of(&auth.user_id, &auth.workspace_id),
-            created_ms,
-            deadline_ms: created_ms + plan.timeout.as_millis() as u64,
-            log_lines: plan.log_lines as u32,
-        };
-        let created = timestamp(created_ms);
-        let task = Task::new(
-            signer.issue(&claims),
-            TaskStatus::Working,
-            &created,
-            &created,
-        )
-        .with_ttl_ms(TASK_TTL_MS)
-        .with_poll_interval_ms(TASK_POLL_INTERVAL_MS)
-        .with_status_message(format!("{} started", tool.as_str()));
-        CreateTaskResult::new(task).into()
-    }
-
-    /// The claims of a task id that this caller owns; anything else is an unknown task.
-    fn owned_task(
-        &self,
-        signer: &TaskSigner,
-        task_id: &str,
-        context: &RequestContext<RoleServer>,
-    ) -> Result<(TaskClaims, AuthInfo), McpError> {
-        let unknown = || McpError::invalid_params(format!("unknown task: {task_id}"), None);
-        let auth = caller(context).ok_or_else(unknown)?;
-        let claims = signer.verify(task_id).ok_or_else(unknown)?;
-        let expired = now_ms() > claims.created_ms.saturating_add(TASK_TTL_MS);
-        if expired || claims.owner != owner_of(&auth.user_id, &auth.workspace_id) {
-            return Err(unknown());
-        }
-        Ok((claims, auth.clone()))
-    }
-
-    /// `tasks/get` of a signed task: its state recomputed from the API with the caller's token.
-    async fn signed_task_state(
-        &self,
-        signer: &TaskSigner,
-        task_id: &str,
-        context: &RequestContext<RoleServer>,
-    ) -> Result<DetailedTask, McpError> {
-        let (claims, auth) = self.owned_task(signer, task_id, context)?;
-        let api = self.api_for(context, &self.api.with_token(auth.token.clone()));
-        let mut ctx = ToolContext::new(api, false);
-        ctx.limits = self.limits;
-        let now = now_ms();
-        let plan = WaitPlan {
-            job_id: claims.job_id.clone(),
-            timeout: std::time::Duration::from_millis(
-                claims.deadline_ms.saturating_sub(claims.created_ms),
-            ),
-            poll: std::time::Duration::from_millis(TASK_POLL_INTERVAL_MS),
-            log_lines: claims.log_lines as usize,
-        };
-        let waited = std::time::Duration::from_millis(now.saturating_sub(claims.created_ms));
-        let task = Task::new(
-            task_id,
-            TaskStatus::Working,
-            timestamp(claims.created_ms),
-            timestamp(now),
-        )
-        .with_ttl_ms(TASK_TTL_MS)
-        .with_poll_interval_ms(TASK_POLL_INTERVAL_MS);
-        let tool: tools::Tool = &tools::jobs::WAIT_FOR_JOB;
-        let result = match poll_wait(&ctx, &plan, waited, now >= claims.deadline_ms).await {
-            Ok(WaitPoll::Running(message)) => {
-                return Ok(DetailedTask::new(
-                    task.with_status_message(message),
-                    TaskPayload::Working,
-                ));
-            }
-            Ok(WaitPoll::Done(mut output)) => {
-                if self.sandbox {
-                    output.summary = format!("{SANDBOX_NOTICE} {}", output.summary);
-                }
-                success_result(output, self.limits.max_chars)
-            }
-            // A passing failure (network, rate limit, 5xx): still working, the next poll retries.
-            Err(error) if is_transient(&error) => {
-                return Ok(DetailedTask::new(
-                    task.with_status_message(format!(
-                        "could not read the job just now ({}); still waiting",
-                        error.detail()
-                    )),
-                    TaskPayload::Working,
-                ));
-            }
-            Err(error) => sandbox_error_result(tool, &error, self.sandbox),
-        };
-        let result = match serde_json::to_value(result) {
-            Ok(Value::Object(map)) => map,
-            _ => {
-                return Err(McpError::internal_error(
-                    "could not encode the result",
-                    None,
-                ));
-            }
-        };
-        Ok(DetailedTask::new(task, TaskPayload::Completed { result }))
-    }
-
     fn enabled(&self, name: &str) -> Option<tools::Tool> {
         tools::find(name).filter(|t| self.tools.contains(t))
     }
@@ -437,29 +258,9 @@ impl JungleGridServer {
         if !self.hosted {
             return self.tools.clone();
         }
-        context
-            .extensions
-            .get::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<RequestTools>())
-            .map(|t| t.0.clone())
-            .unwrap_or_else(|| self.tools.clone())
+        caller::request_tools(context).unwrap_or_else(|| self.tools.clone())
     }
 }
-
-/// The authenticated caller of a hosted request (put on the HTTP request by the auth middleware).
-fn caller(context: &RequestContext<RoleServer>) -> Option<&AuthInfo> {
-    context
-        .extensions
-        .get::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<AuthInfo>())
-}
-
-/// Errors worth another poll rather than ending a task.
-fn is_transient(error: &Error) -> bool {
-    matches!(error.kind, ErrorKind::Network | ErrorKind::Timeout)
-        || error.status.is_some_and(|s| s == 429 || s >= 500)
-}
-
 /// The MCP definition of a tool (built from its static [`crate::tools::ToolDef`]). Hosted
 /// definitions leave out the local-only fields.
 pub fn tool_definition(tool: tools::Tool, hosted: bool) -> Tool {
@@ -634,7 +435,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        let auth = caller(&context);
+        let auth = caller::auth(&context);
         let hosted = self.hosted;
         Ok(ListToolsResult::with_all_items(
             self.offered(&context)
@@ -652,14 +453,9 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         request: GetTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, McpError> {
-        match &self.tasks {
-            Tasks::Local(tasks) => tasks.get_task(&request.task_id),
-            Tasks::Signed(signer) => {
-                self.signed_task_state(signer, &request.task_id, &context)
-                    .await
-            }
-        }
-        .map(GetTaskResult::new)
+        self.task_state(&request.task_id, &context)
+            .await
+            .map(GetTaskResult::new)
     }
 
     async fn cancel_task(
@@ -667,14 +463,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         request: CancelTaskParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        match &self.tasks {
-            Tasks::Local(tasks) => tasks.cancel_task(&request.task_id),
-            // Cancellation is cooperative and a signed wait holds no work here: acknowledged for
-            // its owner (cancel_job stops the job itself).
-            Tasks::Signed(signer) => self
-                .owned_task(signer, &request.task_id, &context)
-                .map(|_| ()),
-        }
+        self.cancel_task_of(&request.task_id, &context)
     }
 
     #[allow(deprecated)]
@@ -723,7 +512,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         let mut guard = self.spending;
         let api = if self.hosted {
             // The auth middleware put the caller's identity on the HTTP request.
-            let Some(auth) = caller(&context) else {
+            let Some(auth) = caller::auth(&context) else {
                 let error = Error::forbidden("Authentication is required.");
                 return Ok(error_result(tool, &error).into());
             };
@@ -736,12 +525,8 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
             }
             // The request's X-MCP-Max-Job-Cost-Usd / X-MCP-Confirm-Submit, read (and a bad value
             // refused) beside the other X-MCP-* headers by `transport::access`: only tightens.
-            if let Some(RequestSpending(requested)) = context
-                .extensions
-                .get::<axum::http::request::Parts>()
-                .and_then(|parts| parts.extensions.get::<RequestSpending>())
-            {
-                guard = guard.tighten(*requested);
+            if let Some(requested) = caller::request_spending(&context) {
+                guard = guard.tighten(requested);
             }
             // Keys derive from who the user is, not from the token (it is refreshed).
             caller_id = Some(idempotency::caller_from_subject(
@@ -757,15 +542,7 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
             .client_capabilities()
             .is_some_and(|caps| caps.supports_tasks());
         if *tool == tools::jobs::WAIT_FOR_JOB && wants_task {
-            return Ok(match &self.tasks {
-                Tasks::Local(tasks) => self.spawn_task(tasks, tool, api, args).into(),
-                Tasks::Signed(signer) => match caller(&context) {
-                    Some(auth) => self.signed_task(signer, auth, tool, &args),
-                    None => {
-                        error_result(tool, &Error::forbidden("Authentication is required.")).into()
-                    }
-                },
-            });
+            return Ok(self.start_task(&context, tool, api, args));
         }
         let (mut ctx, forwarder) = self.context(&context, api);
         ctx.keys = self.keys.clone();
@@ -820,270 +597,5 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
             }
         }
         .into())
-    }
-}
-
-// ---- asking the user (spending guard) ---------------------------------------------------------
-
-impl JungleGridServer {
-    /// How this request can ask the user, if at all: an input request for 2026-07-28 clients
-    /// that declare elicitation, elicitation for 2025 clients that declare it (stdio only: the
-    /// hosted server is stateless and cannot send requests to the client), else nothing.
-    fn asker(
-        &self,
-        context: &RequestContext<RoleServer>,
-        binding: &str,
-        responses: Option<&rmcp::model::InputResponses>,
-        state: Option<&str>,
-        pending: &Arc<std::sync::Mutex<Option<Question>>>,
-    ) -> Option<Arc<dyn AskUser>> {
-        let elicitation = context
-            .client_capabilities()
-            .and_then(|caps| caps.elicitation)?;
-        // Form mode: declared, or implied when no mode is named.
-        if elicitation.form.is_none() && elicitation.url.is_some() {
-            return None;
-        }
-        let modern = context
-            .protocol_version()
-            .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
-        if modern {
-            let prior = match (state, responses) {
-                (Some(state), Some(responses)) => match self.approvals.open(state, binding) {
-                    Some(approved_max) => responses
-                        .get(approval::QUESTION_KEY)
-                        .map(|r| (Answer::from_elicit_result(r), approved_max)),
-                    None => {
-                        tracing::info!(
-                            "approval state not accepted (expired or not ours); asking again"
-                        );
-                        None
-                    }
-                },
-                _ => None,
-            };
-            return Some(Arc::new(InputRequestAsker {
-                prior,
-                pending: pending.clone(),
-            }));
-        }
-        if self.hosted {
-            return None;
-        }
-        Some(Arc::new(ElicitAsker {
-            peer: context.peer.clone(),
-        }))
-    }
-
-    /// The 2026-07-28 form of the question: one elicitation input request and a sealed state
-    /// binding the answer to this caller, these arguments and this estimate, for 10 minutes.
-    fn input_required(&self, question: &Question, binding: &str) -> InputRequiredResult {
-        let mut requests = InputRequests::new();
-        requests.insert(
-            approval::QUESTION_KEY.to_string(),
-            InputRequest::Elicitation(ElicitRequest::new(form_request(question))),
-        );
-        let state = self.approvals.seal(binding, question.max_cost);
-        InputRequiredResult::new(Some(requests), Some(state))
-    }
-}
-
-/// The elicitation form for a question.
-fn form_request(question: &Question) -> ElicitRequestParams {
-    let schema = match question.form_schema() {
-        serde_json::Value::Object(map) => ElicitationSchema::from_json_schema(map).ok(),
-        _ => None,
-    }
-    .unwrap_or_else(|| {
-        ElicitationSchema::builder()
-            .required_bool_property(approval::APPROVE_FIELD, |b| b.title("Start this job"))
-            .build_unchecked()
-    });
-    ElicitRequestParams::FormElicitationParams {
-        meta: None,
-        message: question.message(),
-        requested_schema: schema,
-    }
-}
-
-/// Asks with `elicitation/create` (2025 revisions) and waits for the user.
-struct ElicitAsker {
-    peer: rmcp::Peer<RoleServer>,
-}
-
-impl AskUser for ElicitAsker {
-    fn ask<'a>(
-        &'a self,
-        question: &'a Question,
-    ) -> futures_util::future::BoxFuture<'a, crate::error::Result<Answer>> {
-        Box::pin(async move {
-            match self.peer.create_elicitation(form_request(question)).await {
-                Ok(result) => Ok(Answer::from_elicit_result(
-                    &serde_json::to_value(&result).unwrap_or_default(),
-                )),
-                Err(e) => {
-                    tracing::info!("elicitation failed: {e}");
-                    Err(Error {
-                        code: "APPROVAL_UNAVAILABLE".into(),
-                        ..Error::forbidden(
-                            "Not submitted: the client did not answer the approval request, so \
-nothing was started. Ask the user to approve the job, then call submit_job again.",
-                        )
-                    })
-                }
-            }
-        })
-    }
-}
-
-/// 2026-07-28: the answer arrives with the repeated call; without one the question is recorded
-/// and the call ends with an input request.
-struct InputRequestAsker {
-    /// The user's answer from the repeated call and the highest cost they were shown.
-    prior: Option<(Answer, Option<f64>)>,
-    pending: Arc<std::sync::Mutex<Option<Question>>>,
-}
-
-impl AskUser for InputRequestAsker {
-    fn ask<'a>(
-        &'a self,
-        question: &'a Question,
-    ) -> futures_util::future::BoxFuture<'a, crate::error::Result<Answer>> {
-        Box::pin(async move {
-            let answer = match self.prior {
-                // An approval covers the estimate the user saw, not a higher one.
-                Some((Answer::Approved, shown)) => match (question.max_cost, shown) {
-                    (Some(now), Some(shown)) if now <= shown + 1e-9 => Some(Answer::Approved),
-                    (None, _) => Some(Answer::Approved),
-                    _ => None,
-                },
-                Some((answer, _)) => Some(answer),
-                None => None,
-            };
-            Ok(answer.unwrap_or_else(|| {
-                *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(question.clone());
-                Answer::Deferred
-            }))
-        })
-    }
-}
-
-/// Seals and opens the `requestState` of approval input requests: an HMAC-SHA256 over the
-/// expiry, the cost the user was shown and the binding (caller + arguments), so a state cannot be
-/// forged, reused for other arguments or another caller, or kept past 10 minutes.
-struct ApprovalSeal {
-    key: ring::hmac::Key,
-}
-
-const APPROVAL_TTL_SECS: u64 = 600;
-
-impl ApprovalSeal {
-    fn random() -> Self {
-        let rng = ring::rand::SystemRandom::new();
-        let bytes: [u8; 32] = match ring::rand::generate(&rng) {
-            Ok(random) => random.expose(),
-            Err(_) => {
-                // No system randomness: fall back to something unguessable enough per process.
-                let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-                let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-                let mut out = [0u8; 32];
-                out.copy_from_slice(digest.as_ref());
-                out
-            }
-        };
-        ApprovalSeal {
-            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes),
-        }
-    }
-
-    fn from_secret(secret: &[u8]) -> Self {
-        let root = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
-        let derived = ring::hmac::sign(&root, b"junglegrid-mcp approval state v1");
-        ApprovalSeal {
-            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derived.as_ref()),
-        }
-    }
-
-    fn now() -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    }
-
-    fn seal(&self, binding: &str, max_cost: Option<f64>) -> String {
-        self.seal_at(binding, max_cost, Self::now())
-    }
-
-    fn seal_at(&self, binding: &str, max_cost: Option<f64>, now: u64) -> String {
-        let shown = max_cost.map_or_else(|| "none".to_string(), |c| c.to_string());
-        let payload = format!("v1:{}:{shown}", now + APPROVAL_TTL_SECS);
-        let tag = ring::hmac::sign(&self.key, format!("{payload}:{binding}").as_bytes());
-        let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-        format!("{payload}:{hex}")
-    }
-
-    /// The cost the user was shown (`None` when unknown), if the state is ours, for this binding
-    /// and not expired.
-    fn open(&self, state: &str, binding: &str) -> Option<Option<f64>> {
-        self.open_at(state, binding, Self::now())
-    }
-
-    fn open_at(&self, state: &str, binding: &str, now: u64) -> Option<Option<f64>> {
-        let (payload, hex) = state.rsplit_once(':')?;
-        if hex.len() != 64 || !hex.is_ascii() {
-            return None;
-        }
-        let tag: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
-            .collect::<Option<_>>()?;
-        ring::hmac::verify(&self.key, format!("{payload}:{binding}").as_bytes(), &tag).ok()?;
-        let mut parts = payload.split(':');
-        let (Some("v1"), Some(expires), Some(shown), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return None;
-        };
-        if expires.parse::<u64>().ok()? < now {
-            return None;
-        }
-        match shown {
-            "none" => Some(None),
-            cost => cost.parse::<f64>().ok().map(Some),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn approval_states_are_bound_sealed_and_expire() {
-        let seal = ApprovalSeal::random();
-        let state = seal.seal_at("caller+args", Some(0.2), 1_000);
-        assert_eq!(seal.open_at(&state, "caller+args", 1_000), Some(Some(0.2)));
-        assert_eq!(seal.open_at(&state, "caller+args", 1_600), Some(Some(0.2)));
-        // Expired, other arguments or caller, tampered, or sealed by another key: refused.
-        assert_eq!(seal.open_at(&state, "caller+args", 1_601), None);
-        assert_eq!(seal.open_at(&state, "caller+other-args", 1_000), None);
-        let tampered = state.replacen(":0.2:", ":99:", 1);
-        assert_eq!(seal.open_at(&tampered, "caller+args", 1_000), None);
-        assert_eq!(
-            ApprovalSeal::random().open_at(&state, "caller+args", 1_000),
-            None
-        );
-        assert_eq!(seal.open_at("garbage", "caller+args", 1_000), None);
-        assert_eq!(seal.open_at("", "caller+args", 1_000), None);
-        // Unknown cost round-trips.
-        let unknown = seal.seal_at("b", None, 0);
-        assert_eq!(seal.open_at(&unknown, "b", 0), Some(None));
-        // Replicas sharing a secret accept each other's states.
-        let a = ApprovalSeal::from_secret(b"shared");
-        let b = ApprovalSeal::from_secret(b"shared");
-        assert_eq!(
-            b.open_at(&a.seal_at("x", Some(1.0), 5), "x", 5),
-            Some(Some(1.0))
-        );
     }
 }
