@@ -54,6 +54,7 @@ SUBMIT = {
 JOB_ID = re.compile(r"\bjob_(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]+")
 ART_ID = re.compile(r"\bart_(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]+")
 URL = re.compile(r"https?://[^\s\"'\\<>)\]]+")
+LOCAL_PATH = re.compile(r"\"local_path\"\s*:\s*\"((?:[^\"\\\\]|\\\\.)+)\"")
 STATUS = re.compile(r"\"status\"\s*:\s*\"([a-z_]+)\"")
 TERMINAL = ("completed", "failed", "rejected", "cancelled")
 
@@ -260,6 +261,11 @@ async def run_flow(report: Report, call: Callable[[str, dict[str, Any]], Awaitab
             report.steps.append({"tool": name, "seconds": round(time.monotonic() - started, 2), "error": excerpt(str(e), 600)})
             report.problem(f"{name}({json.dumps(args)}): the model was handed an error: {excerpt(str(e), 600)}")
             return None
+        except Exception as e:  # noqa: BLE001 - the framework raised: its agent loop hands the model this error
+            leaves = "; ".join(f"{type(x).__name__}: {x}" for x in _leaves(e))
+            report.steps.append({"tool": name, "seconds": round(time.monotonic() - started, 2), "error": excerpt(leaves, 600)})
+            report.problem(f"{name}({json.dumps(args)}): the framework raised {excerpt(leaves, 600)}")
+            return None
         report.steps.append({"tool": name, "seconds": round(time.monotonic() - started, 2), "visible": excerpt(text)})
         return text
 
@@ -309,12 +315,26 @@ async def run_flow(report: Report, call: Callable[[str, dict[str, Any]], Awaitab
     urls = [u for u in URL.findall(got.replace('\\"', '"').replace("\\/", "/")) if "/download" in u or artifact_id in u] or URL.findall(got)
     if not report.check(bool(urls), f"get_artifact: no download URL in what the model is handed: {excerpt(got)}"):
         return
+    # The bytes: from the download URL, or, when the server that made the URL has exited (a
+    # framework that starts a process per call), from the local copy the sandbox names.
     try:
         data = await asyncio.to_thread(lambda: urllib.request.urlopen(urls[0], timeout=20).read())
-        report.facts["artifact_bytes"] = len(data)
-        report.check(len(data) > 0, "the artifact's download URL gave no bytes")
+        report.facts["artifact_source"] = "download_url"
     except Exception as e:  # noqa: BLE001 - the message is the finding
-        report.problem(f"the artifact's bytes: GET {urls[0].split('?')[0]} failed: {e}")
+        local = LOCAL_PATH.search(got.replace('\\"', '"'))
+        if not local:
+            report.problem(f"the artifact's bytes: GET {urls[0].split('?')[0]} failed ({e}) and no local_path is in what the model is handed")
+            return
+        path = json.loads(f'"{local.group(1)}"')
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+            report.facts["artifact_source"] = f"local_path (the download URL failed: {e})"
+        except OSError as e2:
+            report.problem(f"the artifact's bytes: GET {urls[0].split('?')[0]} failed ({e}) and local_path {path} cannot be read: {e2}")
+            return
+    report.facts["artifact_bytes"] = len(data)
+    report.check(len(data) > 0, "the artifact's bytes: none")
 
 
 def _leaves(e: BaseException):
