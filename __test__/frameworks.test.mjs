@@ -29,11 +29,11 @@ const PARALLEL = 4
 const DRIVER_LIMIT_MS = 240_000
 
 const CASES = [
-  { name: 'openai-agents (MCPServerStdio defaults: 5 s per request)', group: 'mcp2', script: 'openai_agents.py', timeScale: 1 },
-  { name: 'openai-agents, convert_schemas_to_strict=True', group: 'mcp2', script: 'openai_agents.py', args: ['strict'], timeScale: 1 },
+  { name: 'openai-agents (MCPServerStdio defaults: 5 s per request)', group: 'mcp2', script: 'openai_agents.py', timeScale: 1, requestTimeout: 5 },
+  { name: 'openai-agents, convert_schemas_to_strict=True', group: 'mcp2', script: 'openai_agents.py', args: ['strict'], timeScale: 1, requestTimeout: 5 },
   { name: 'langchain-mcp-adapters get_tools() (a server process per call)', group: 'mcp1', script: 'langchain_adapters.py', args: ['default'], timeScale: 1 },
   { name: 'langchain-mcp-adapters load_mcp_tools(session)', group: 'mcp1', script: 'langchain_adapters.py', args: ['session'], timeScale: 1 },
-  { name: 'llama-index-tools-mcp (BasicMCPClient defaults: 30 s, a process per call)', group: 'mcp2', script: 'llama_index_mcp.py', timeScale: 0.5 },
+  { name: 'llama-index-tools-mcp (BasicMCPClient defaults: 30 s, a process per call)', group: 'mcp2', script: 'llama_index_mcp.py', timeScale: 0.5, requestTimeout: 30 },
   { name: "google-genai's MCP path (ClientSession in tools)", group: 'mcp2', script: 'google_genai_mcp.py', timeScale: 1 },
   { name: 'pydantic-ai MCPToolset', group: 'mcp2', script: 'pydantic_ai_mcp.py', timeScale: 1 },
   { name: 'pydantic-ai MCPToolset, strict tools', group: 'mcp2', script: 'pydantic_ai_mcp.py', args: ['strict'], timeScale: 1 },
@@ -109,7 +109,14 @@ describe('agent frameworks drive the production flow in --sandbox', { skip }, ()
       assert.match(r.report.job_id, /^job_/)
       assert.match(r.report.artifact_id, /^art_/)
       assert.ok(r.report.artifact_bytes > 0)
-      assert.ok(r.report.steps.some((s) => s.tool === 'wait_for_job'))
+      const waits = r.report.steps.filter((s) => s.tool === 'wait_for_job')
+      assert.ok(waits.length > 0)
+      if (c.requestTimeout) {
+        // The job ran longer than the framework's request timeout, so it took more than one wait,
+        // each back in time (otherwise this case no longer tests the timeout).
+        assert.ok(waits.length >= 2, `${c.name}: the job completed within one wait: make it run longer than ${c.requestTimeout} s`)
+        for (const w of waits) assert.ok(w.seconds < c.requestTimeout, `${c.name}: a wait took ${w.seconds} s, over the ${c.requestTimeout} s timeout`)
+      }
     })
   }
 })
