@@ -323,7 +323,10 @@ mod tests {
         let memory = on.clone().with(&settings::SANDBOX_DIR, ":memory:");
         assert_eq!(dir(&home, &memory), None);
         let given = on.clone().with(&settings::SANDBOX_DIR, "/tmp/sb");
-        assert_eq!(dir(&home, &given), Some(std::path::PathBuf::from("/tmp/sb")));
+        assert_eq!(
+            dir(&home, &given),
+            Some(std::path::PathBuf::from("/tmp/sb"))
+        );
         // No home folder: in memory.
         let nobody: [(&str, &str); 0] = [];
         assert_eq!(dir(&nobody, &on), None);

@@ -83,10 +83,7 @@ pub fn tools_table() -> String {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",
             tool.name,
-            cell(&crate::tools::render::description(
-                tool.name,
-                tool.description
-            )),
+            cell(tool.description),
             arguments(tool),
             code_list(data_properties(tool).iter().map(String::as_str)),
             kind(tool),

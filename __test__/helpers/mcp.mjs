@@ -42,7 +42,9 @@ export const SEED_TOOLS = [
  * from the test process leaks in. `extra` wins over all of them; `undefined` removes a variable.
  */
 export function hostEnv(upstream, extra = {}) {
-  const env = { PATH: process.env.PATH, JUNGLE_GRID_API_KEY: API_KEY, JUNGLE_GRID_LOG: 'warn' }
+  // --sandbox keeps its state in the user's home by default, shared by every process: tests keep
+  // theirs in the process unless they say otherwise (the SDKs' stdio transports pass HOME on).
+  const env = { PATH: process.env.PATH, JUNGLE_GRID_API_KEY: API_KEY, JUNGLE_GRID_LOG: 'warn', JUNGLE_GRID_SANDBOX_DIR: ':memory:' }
   if (upstream) env.JUNGLEGRID_API_BASE = upstream.base
   Object.assign(env, extra)
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]

@@ -3,6 +3,7 @@
 //! default), each by its row in the settings table. Nothing else in the crate reads environment
 //! variables.
 
+pub mod clients;
 pub mod http;
 pub mod settings;
 
@@ -222,6 +223,10 @@ pub struct ResultLimits {
     /// The longest one call waits for a job (`--max-wait-seconds` /
     /// `JUNGLE_GRID_MAX_WAIT_SECONDS`); hosted mode bounds a held request by it too.
     pub max_wait: Duration,
+    /// Whether `max_wait` was configured (flag or variable) rather than defaulted: the user then
+    /// says how long their client lets a request run, and it holds for every client (see
+    /// [`clients::wait_rule`]).
+    pub wait_configured: bool,
 }
 
 impl Default for ResultLimits {
@@ -229,6 +234,7 @@ impl Default for ResultLimits {
         ResultLimits {
             max_chars: DEFAULT_MAX_RESULT_CHARS,
             max_wait: DEFAULT_MAX_WAIT,
+            wait_configured: false,
         }
     }
 }
@@ -270,11 +276,11 @@ pub fn resolve_result_limits(
         &settings::MAX_WAIT_SECONDS,
         1..=MAX_MAX_WAIT_SECONDS,
     )
-    .map_err(|(name, value)| ConfigError::InvalidMaxWait { name, value })?
-    .map_or(defaults.max_wait, Duration::from_secs);
+    .map_err(|(name, value)| ConfigError::InvalidMaxWait { name, value })?;
     Ok(ResultLimits {
         max_chars,
-        max_wait,
+        max_wait: max_wait.map_or(defaults.max_wait, Duration::from_secs),
+        wait_configured: max_wait.is_some(),
     })
 }
 

@@ -17,12 +17,12 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use tokio::io::AsyncWriteExt;
 
-use super::{App, store};
 use super::state::{
     Cancellation, IdempotentAnswer, Input, Job, MountedFile, Received, Stage, WORKLOAD_TYPES,
     command_line, cost_range, estimate_view, hex, mount_path, normalize_workload, pick_tier,
     requested_exit_code, rfc3339, unhex,
 };
+use super::{App, store};
 
 /// Lifetime of upload and download URLs.
 const URL_TTL_MS: u64 = 15 * 60 * 1000;

@@ -69,7 +69,10 @@ impl Store {
                 }
                 Err(TryLockError::WouldBlock) => return Err(busy(&dir)),
                 Err(TryLockError::Error(e)) => {
-                    return Err(format!("cannot lock {}: {e}", dir.join(LOCK_FILE).display()));
+                    return Err(format!(
+                        "cannot lock {}: {e}",
+                        dir.join(LOCK_FILE).display()
+                    ));
                 }
             }
         }
@@ -120,7 +123,8 @@ impl Store {
         if !path.exists() {
             let bytes = serde_json::to_vec_pretty(&state)
                 .map_err(|e| format!("cannot encode the sandbox state: {e}"))?;
-            write_atomic(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            write_atomic(&path, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         } else {
             let probe = dir.join(format!("{STATE_FILE}.tmp-probe-{}", std::process::id()));
             std::fs::write(&probe, b"")

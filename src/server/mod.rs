@@ -30,6 +30,7 @@ use rmcp::task_manager::TaskManager;
 mod ask;
 pub mod caller;
 mod tasks;
+mod waits;
 
 use ask::ApprovalSeal;
 use tasks::Tasks;
@@ -70,6 +71,8 @@ pub struct JungleGridServer {
     spending: SpendingGuard,
     /// Seals the `requestState` of approval input requests (2026-07-28).
     approvals: Arc<ApprovalSeal>,
+    /// How long this client's waits may last, and what its cancelled waits taught (local only).
+    waits: Arc<waits::Waits>,
 }
 
 /// The fields of local servers only: a hosted server never shows them (it cannot touch its disk).
@@ -117,6 +120,7 @@ impl JungleGridServer {
             keys: Arc::new(KeyMemory::default()),
             spending: SpendingGuard::default(),
             approvals: Arc::new(ApprovalSeal::random()),
+            waits: Arc::new(waits::Waits::default()),
         }
     }
 
@@ -278,19 +282,16 @@ pub fn tool_definition(tool: tools::Tool, hosted: bool) -> Tool {
         }
         input_schema = Arc::new(schema);
     }
-    let annotations = ToolAnnotations::new()
+    // The title in both places: hosts read `title`, LangChain reads `annotations.title`.
+    let annotations = ToolAnnotations::with_title(def.title)
         .read_only(def.read_only)
         .destructive(def.destructive)
         .idempotent(def.idempotent)
         .open_world(def.open_world);
-    Tool::new(
-        def.name,
-        crate::tools::render::description(def.name, def.description),
-        input_schema,
-    )
-    .with_title(def.title)
-    .with_raw_output_schema(def.output_schema.clone())
-    .with_annotations(annotations)
+    Tool::new(def.name, def.description, input_schema)
+        .with_title(def.title)
+        .with_raw_output_schema(def.output_schema.clone())
+        .with_annotations(annotations)
 }
 
 /// The result an agent sees: the summary line and the data as text, and `structuredContent:
@@ -338,13 +339,17 @@ impl ServerHandler for JungleGridServer {
                 .build(),
         )
         .with_server_info(Implementation::new(SERVER_NAME, VERSION).with_title("Jungle Grid"))
-        .with_instructions(if self.sandbox {
-            format!(
-                "{SANDBOX_NOTICE} This server talks to an embedded Jungle Grid simulator: jobs are \
-simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
-            )
-        } else {
-            INSTRUCTIONS.to_string()
+        .with_instructions({
+            // How every result reads is said here once, not in each tool's description.
+            let results = crate::tools::render::results_rule(self.limits.max_chars);
+            if self.sandbox {
+                format!(
+                    "{SANDBOX_NOTICE} This server talks to an embedded Jungle Grid simulator: jobs \
+are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {results}"
+                )
+            } else {
+                format!("{INSTRUCTIONS} {results}")
+            }
         })
     }
 
@@ -376,9 +381,16 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         let id = notification
             .request_id
             .map_or_else(|| "?".to_string(), |id| id.to_string());
-        match notification.reason.filter(|r| !r.trim().is_empty()) {
+        let reason = notification.reason.filter(|r| !r.trim().is_empty());
+        match &reason {
             Some(reason) => tracing::info!("client: cancelled request {id} ({reason})"),
             None => tracing::info!("client: cancelled request {id}"),
+        }
+        if let Some(after) = self.waits.cancelled(&id, reason.as_deref()) {
+            tracing::info!(
+                "client: gave up on a wait after {:.1}s; later waits end before that",
+                after.as_secs_f64()
+            );
         }
     }
 
@@ -546,6 +558,16 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
         }
         let (mut ctx, forwarder) = self.context(&context, api);
         ctx.keys = self.keys.clone();
+        // A wait ends before this client would give up on it (hosted waits keep the server's
+        // limit: a stateless request does not carry the client's name).
+        let watched = (*tool == tools::jobs::WAIT_FOR_JOB && !self.hosted).then(|| {
+            let peer = context.peer.peer_info();
+            let name = peer.as_ref().map(|p| p.client_info.name.as_str());
+            ctx.limits.max_wait = self.waits.rule(name, &self.limits).limit;
+            let id = context.id.to_string();
+            self.waits.started(id.clone());
+            id
+        });
         if let Some(caller_id) = caller_id {
             ctx.caller = caller_id.into();
         }
@@ -573,6 +595,9 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
                 return Err(McpError::new(ErrorCode::INTERNAL_ERROR, "Request cancelled.", None));
             }
         };
+        if let Some(id) = &watched {
+            self.waits.answered(id);
+        }
         // Progress must reach the client before the result: after it, the token is dead.
         drop(ctx);
         if let Some(forwarder) = forwarder {
@@ -597,5 +622,41 @@ simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS}"
             }
         }
         .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `tools/list` sends is what the tool table holds: the context budget and the
+    /// providers' rules (`tools::portable`) are measured on the same text, and the title is in
+    /// both places (LangChain reads `annotations.title`).
+    #[test]
+    fn tool_definitions_send_the_table_and_the_title_twice() {
+        for def in tools::TOOLS.iter().copied() {
+            for hosted in [false, true] {
+                let tool = tool_definition(def, hosted);
+                assert_eq!(tool.description.as_deref(), Some(def.description));
+                assert_eq!(tool.title.as_deref(), Some(def.title));
+                let annotations = tool.annotations.expect("annotations");
+                assert_eq!(
+                    annotations.title.as_deref(),
+                    Some(def.title),
+                    "{}",
+                    def.name
+                );
+            }
+        }
+        let results = crate::tools::render::results_rule(100_000);
+        let config = crate::config::ApiConfig {
+            base: "http://127.0.0.1:9".into(),
+            timeout: std::time::Duration::from_secs(1),
+            proxy: None,
+            direct: true,
+        };
+        let api = ApiClient::new(&config, crate::secret::Secret::new("k")).unwrap();
+        let info = JungleGridServer::new(api).get_info();
+        assert!(info.instructions.unwrap_or_default().ends_with(&results));
     }
 }

@@ -194,6 +194,7 @@ impl JungleGridServer {
             timeout: std::time::Duration::from_millis(
                 claims.deadline_ms.saturating_sub(claims.created_ms),
             ),
+            requested: true,
             poll: std::time::Duration::from_millis(TASK_POLL_INTERVAL_MS),
             log_lines: claims.log_lines as usize,
         };

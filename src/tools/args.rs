@@ -349,7 +349,11 @@ fn pairs(name: &str, items: &[Value], strings: bool) -> Result<JsonObject> {
         };
         let key = match pair.get("name") {
             Some(Value::String(k)) if !k.trim().is_empty() => k.trim().to_string(),
-            _ => return Err(invalid(format!("{name}[{i}].name must be a non-empty string."))),
+            _ => {
+                return Err(invalid(format!(
+                    "{name}[{i}].name must be a non-empty string."
+                )));
+            }
         };
         let value = match pair.get("value") {
             None | Some(Value::Null) if strings => {
@@ -552,9 +556,15 @@ mod tests {
         assert_eq!(read(json!([])).unwrap(), Some(JsonObject::new()));
         for (bad, message) in [
             (json!(["A=1"]), "env[0] must be a { name, value } object."),
-            (json!([{"value": "1"}]), "env[0].name must be a non-empty string."),
+            (
+                json!([{"value": "1"}]),
+                "env[0].name must be a non-empty string.",
+            ),
             (json!([{"name": "A"}]), "env[0].value must be a string."),
-            (json!([{"name": "A", "value": 1}]), "env[0].value must be a string."),
+            (
+                json!([{"name": "A", "value": 1}]),
+                "env[0].value must be a string.",
+            ),
             (
                 json!([{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]),
                 "env names A twice.",

@@ -831,7 +831,8 @@ pub async fn cancel_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutp
 // ---- wait_for_job ---------------------------------------------------------------------------
 
 pub const TERMINAL_STATUSES: [&str; 4] = ["completed", "failed", "rejected", "cancelled"];
-/// Default wait of one call: under the 60 s after which common clients give up on a request.
+/// Default wait of one call for clients that allow long requests; `ctx.limits.max_wait` (the
+/// client's limit, see `config::clients`) shortens it for the others.
 pub const WAIT_DEFAULT_SECONDS: f64 = 45.0;
 pub const WAIT_MAX_SECONDS: f64 = 1800.0;
 const WAIT_MAX_POLL: Duration = Duration::from_secs(15);
@@ -857,6 +858,8 @@ pub struct WaitForJobArgs {
 pub struct WaitPlan {
     pub job_id: String,
     pub timeout: Duration,
+    /// Whether the call named its own `timeout_seconds` (else `timeout` is the default).
+    pub requested: bool,
     pub poll: Duration,
     pub log_lines: usize,
 }
@@ -893,6 +896,7 @@ impl WaitForJobArgs {
         Ok(WaitPlan {
             job_id,
             timeout: Duration::from_secs_f64(timeout),
+            requested: a.number("timeout_seconds", &[])?.is_some(),
             poll: Duration::from_secs_f64(poll),
             log_lines,
         })
@@ -938,7 +942,8 @@ pub fn is_terminal(job: &Value) -> bool {
 
 pub async fn wait_for_job(ctx: &ToolContext, args: &JsonObject) -> Result<ToolOutput> {
     let mut plan = WaitForJobArgs::parse(args)?;
-    let capped = plan.timeout > ctx.limits.max_wait;
+    // Only a length the call asked for is "capped"; the default simply fits the client.
+    let capped = plan.requested && plan.timeout > ctx.limits.max_wait;
     plan.timeout = plan.timeout.min(ctx.limits.max_wait);
     let started = Instant::now();
     let mut delay = plan.poll;

@@ -108,17 +108,21 @@ fn node(at: &str, schema: &Value, required: bool, found: &mut Vec<String>) {
     }
     if let Some(values) = map.get("enum") {
         let ok = base == "string"
-            && values.as_array().is_some_and(|vs| {
-                !vs.is_empty()
-                    && vs.iter().all(Value::is_string)
-            });
+            && values
+                .as_array()
+                .is_some_and(|vs| !vs.is_empty() && vs.iter().all(Value::is_string));
         if !ok {
             found.push(format!(
                 "{at} enum must be a list of strings (no null: Gemini) with type string"
             ));
         }
         let said = map.get("description").and_then(Value::as_str).unwrap_or("");
-        for value in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for value in values
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             if !said.contains(value) {
                 found.push(format!(
                     "{at} description must name the allowed value {value} (mcp-use drops enums)"
@@ -128,9 +132,10 @@ fn node(at: &str, schema: &Value, required: bool, found: &mut Vec<String>) {
     }
     match base {
         "object" => {
-            let Some(Value::Object(props)) = map.get("properties").filter(|p| {
-                p.as_object().is_some_and(|p| !p.is_empty()) || at.ends_with(':')
-            }) else {
+            let Some(Value::Object(props)) = map
+                .get("properties")
+                .filter(|p| p.as_object().is_some_and(|p| !p.is_empty()) || at.ends_with(':'))
+            else {
                 found.push(format!(
                     "{at} an object needs properties (strict mode turns a free-form object into {{}})"
                 ));
@@ -150,7 +155,12 @@ fn node(at: &str, schema: &Value, required: bool, found: &mut Vec<String>) {
                 }
             }
             for (key, prop) in props {
-                node(&format!("{at} {key}"), prop, names.contains(&key.as_str()), found);
+                node(
+                    &format!("{at} {key}"),
+                    prop,
+                    names.contains(&key.as_str()),
+                    found,
+                );
             }
         }
         "array" => match map.get("items") {
@@ -179,7 +189,11 @@ pub fn model_facing_chars(name: &str, description: &str, input_schema: &Value) -
 /// The sentences of a text (split after `.`, `:` or `;` followed by a space).
 fn sentences(text: &str) -> Vec<String> {
     text.split_inclusive([';', '.', ':'])
-        .map(|s| s.trim().trim_end_matches(['.', ';', ':']).to_ascii_lowercase())
+        .map(|s| {
+            s.trim()
+                .trim_end_matches(['.', ';', ':'])
+                .to_ascii_lowercase()
+        })
         .filter(|s| s.len() >= 30)
         .collect()
 }
@@ -207,9 +221,7 @@ mod tests {
     /// fail proves nothing).
     #[test]
     fn the_checker_rejects_what_broke_frameworks() {
-        let tool = |props: Value, required: Value| {
-            json!({"type": "object", "properties": props, "required": required})
-        };
+        let tool = |props: Value, required: Value| json!({"type": "object", "properties": props, "required": required});
         let cases = [
             // google-genai's MCP path crashes on additionalProperties: false too.
             (
@@ -286,7 +298,12 @@ mod tests {
     fn the_model_facing_tool_list_fits_the_context_budget() {
         let per_tool: Vec<(&str, usize)> = TOOLS
             .iter()
-            .map(|d| (d.name, model_facing_chars(d.name, d.description, &schema(d))))
+            .map(|d| {
+                (
+                    d.name,
+                    model_facing_chars(d.name, d.description, &schema(d)),
+                )
+            })
             .collect();
         let total: usize = per_tool.iter().map(|(_, n)| n).sum();
         eprintln!("tools/list, model-facing: {total} characters {per_tool:?}");

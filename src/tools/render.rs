@@ -45,12 +45,6 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// The description agents read: the tool's own (the rules of all results are in
-/// [`results_rule`], said once).
-pub fn description(_tool: &str, own: &str) -> String {
-    own.to_string()
-}
-
 /// Prefix of the cursors this server makes (see [`PageCursor`]).
 const CURSOR_PREFIX: &str = "jg1:";
 
