@@ -252,6 +252,16 @@ def job_status(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _pairs(args: dict[str, Any], key: str) -> dict[str, str]:
+    """The name/value pairs of `args[key]`, in either form (an object, or a list of {name, value})."""
+    value = args.get(key)
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return {str(p.get("name", p.get("key"))): str(p.get("value")) for p in value if isinstance(p, dict)}
+    return {}
+
+
 async def run_flow(report: Report, call: Callable[[str, dict[str, Any]], Awaitable[str]], submit_extra: dict[str, Any] | None = None) -> None:
     async def step(name: str, args: dict[str, Any]) -> str | None:
         started = time.monotonic()
@@ -293,6 +303,9 @@ async def run_flow(report: Report, call: Callable[[str, dict[str, Any]], Awaitab
     report.facts["waits"] = waits
     if not report.check(status == "completed", f"wait_for_job: the job did not complete after {waits} call(s) (last status: {status})"):
         return
+    # Metadata the agent passed is stored with the job (the sandbox echoes it; env is not echoed).
+    for key, value in _pairs(submit_extra or {}, "metadata").items():
+        report.check(f'{key}' in waited and f'{value}' in waited, f"submit_job's metadata {key}={value} is not on the job: {excerpt(waited)}")
 
     logs = await step("get_job_logs", {"job_id": job_id})
     if logs is None:
