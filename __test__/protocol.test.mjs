@@ -46,6 +46,8 @@ describe('discovery, default fixtures', () => {
         assert.equal(a.openWorldHint, openWorld, `${name} openWorldHint`)
         assert.equal(a.destructiveHint, destructive, `${name} destructiveHint`)
         assert.equal(a.idempotentHint, readOnly || name === 'cancel_job', `${name} idempotentHint`)
+        // LangChain reads the title from annotations.title (issue 19).
+        assert.equal(a.title, byName[name].title, `${name} annotations.title`)
         assert.equal(byName[name].outputSchema.type, 'object')
         assert.deepEqual(byName[name].outputSchema.required, ['data'])
       }
@@ -245,7 +247,7 @@ describe('discovery, TS test vectors', () => {
     test('submit_job input_files / script_files are arrays of {input_id} objects', () => {
       for (const key of ['input_files', 'script_files']) {
         const s = byName.submit_job.inputSchema.properties[key]
-        assert.equal(s.type, 'array', key)
+        assert.deepEqual(s.type, ['array', 'null'], key)
         assert.equal(s.items.type, 'object', `${key} items`)
         assert.equal(s.items.properties.input_id.type, 'string', `${key} items.input_id`)
         assert.deepEqual(s.items.required, ['input_id'], `${key} items.required`)

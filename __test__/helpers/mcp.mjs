@@ -63,10 +63,10 @@ function collectStderr(stream) {
  * `bin` starts another server script instead of ours (the bench's TypeScript reference).
  * Returns { client, transport, pid, stderr(), call(name, args), close() }.
  */
-export async function connectV1(upstream, { env = {}, args = [], listTools = false, bin = BIN } = {}) {
+export async function connectV1(upstream, { env = {}, args = [], listTools = false, bin = BIN, clientName = 'junglegrid-tests' } = {}) {
   const transport = new StdioV1({ command: process.execPath, args: [bin, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
   const stderr = collectStderr(transport.stderr)
-  const client = new ClientV1({ name: 'junglegrid-tests', version: '1.0.0' })
+  const client = new ClientV1({ name: clientName, version: '1.0.0' })
   await client.connect(transport)
   if (listTools) await client.listTools()
   return {
@@ -83,10 +83,10 @@ export async function connectV1(upstream, { env = {}, args = [], listTools = fal
  * Connects the v2 client pinned to protocol 2026-07-28 (no fallback to initialize); `listTools` as
  * for connectV1. Returns { client, transport, stderr(), call(name, args), close() }.
  */
-export async function connectV2(upstream, { env = {}, args = [], listTools = false } = {}) {
+export async function connectV2(upstream, { env = {}, args = [], listTools = false, clientName = 'junglegrid-tests-v2' } = {}) {
   const transport = new StdioV2({ command: process.execPath, args: [BIN, ...args], env: hostEnv(upstream, env), stderr: 'pipe' })
   const stderr = collectStderr(transport.stderr)
-  const client = new ClientV2({ name: 'junglegrid-tests-v2', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } } })
+  const client = new ClientV2({ name: clientName, version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN_PROTOCOL } } })
   await client.connect(transport)
   if (listTools) await client.listTools()
   return {
@@ -106,11 +106,11 @@ export async function connectV2(upstream, { env = {}, args = [], listTools = fal
  * `reset: false`. `bind({ api, mcp })` runs once both are up (e.g. `(s) => ({ api, mcp } = s)`);
  * the returned object holds the same two fields.
  */
-export function stdioSuite({ vectors = false, client = 'v1', listTools = false, env = {}, args = [], reset = true } = {}, bind = () => {}) {
+export function stdioSuite({ vectors = false, client = 'v1', listTools = false, env = {}, args = [], reset = true, clientName } = {}, bind = () => {}) {
   const suite = { api: null, mcp: null }
   before(async () => {
     suite.api = await startFakeUpstream({ vectors })
-    if (client) suite.mcp = await (client === 'v2' ? connectV2 : connectV1)(suite.api, { listTools, env, args })
+    if (client) suite.mcp = await (client === 'v2' ? connectV2 : connectV1)(suite.api, { listTools, env, args, ...(clientName ? { clientName } : {}) })
     bind(suite)
   })
   after(async () => {
@@ -210,9 +210,9 @@ export function spawnRaw(upstream, { env = {}, args = [] } = {}) {
     notify(method, params) {
       return session.send({ jsonrpc: '2.0', method, ...(params === undefined ? {} : { params }) })
     },
-    async initialize(protocolVersion = '2025-06-18') {
+    async initialize(protocolVersion = '2025-06-18', clientInfo = { name: 'raw', version: '1' }) {
       const reply = await session.request('initialize', {
-        protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '1' },
+        protocolVersion, capabilities: {}, clientInfo,
       }, 'init')
       await session.notify('notifications/initialized')
       return reply

@@ -560,14 +560,15 @@ are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {res
         ctx.keys = self.keys.clone();
         // A wait ends before this client would give up on it (hosted waits keep the server's
         // limit: a stateless request does not carry the client's name).
-        let watched = (*tool == tools::jobs::WAIT_FOR_JOB && !self.hosted).then(|| {
+        let mut watched = None;
+        if *tool == tools::jobs::WAIT_FOR_JOB && !self.hosted {
             let peer = context.peer.peer_info();
             let name = peer.as_ref().map(|p| p.client_info.name.as_str());
-            ctx.limits.max_wait = self.waits.rule(name, &self.limits).limit;
+            ctx.limits.max_wait = self.waits.rule(name, &self.limits).await.limit;
             let id = context.id.to_string();
-            self.waits.started(id.clone());
-            id
-        });
+            self.waits.started(id.clone(), context.ct.clone());
+            watched = Some(id);
+        }
         if let Some(caller_id) = caller_id {
             ctx.caller = caller_id.into();
         }
@@ -595,7 +596,9 @@ are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {res
                 return Err(McpError::new(ErrorCode::INTERNAL_ERROR, "Request cancelled.", None));
             }
         };
-        if let Some(id) = &watched {
+        // A wait the client cancelled stays watched: its notifications/cancelled (or the next
+        // wait) learns from it.
+        if let Some(id) = watched.as_deref().filter(|_| !context.ct.is_cancelled()) {
             self.waits.answered(id);
         }
         // Progress must reach the client before the result: after it, the token is dead.
