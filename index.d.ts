@@ -45,7 +45,7 @@ export declare class NativeSandbox {
   get baseUrl(): string
   /** The API key the simulator accepts (random for each start). */
   get apiKey(): string
-  /** Stops the simulator (state in a sandbox dir is saved first). */
+  /** Stops the simulator (each change was saved by its request; nothing is left to write). */
   stop(): Promise<void>
 }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { needsSetup } from './helpers/setup.mjs'
 import { API_KEY, startFakeUpstream } from './helpers/fake-upstream.mjs'
-import { BIN, spawnRaw, waitFor } from './helpers/mcp.mjs'
+import { BIN, connectV2, spawnRaw, waitFor } from './helpers/mcp.mjs'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const pydeps = here('./peers/.pydeps')
@@ -61,6 +61,16 @@ describe('wait_for_job fits the client that calls it', () => {
       }
     })
   }
+
+  test('a 2026-07-28 client is known by the clientInfo it sends with each request', async () => {
+    const v2 = await connectV2(upstream, { clientName: 'claude-code' })
+    try {
+      const result = await v2.client.callTool({ name: 'wait_for_job', arguments: { job_id: 'job_done', timeout_seconds: 1000 } })
+      assert.equal(result.structuredContent.data.wait_limit_seconds, 48)
+    } finally {
+      await v2.close()
+    }
+  })
 
   test('a short client on a running job gets "call again", as a normal result', async () => {
     const server = await as(upstream, 'mcp')

@@ -115,7 +115,7 @@ describe('stdio, 2025 client', () => {
     assert.match(submit.description, /repeated within 10 minutes returns the first job/)
     assert.match(submit.description, /reuse its idempotency_key/)
     assert.match(submit.description, /pass a\s+new idempotency_key/)
-    assert.equal(submit.inputSchema.properties.idempotency_key.type, 'string')
+    assert.deepEqual(submit.inputSchema.properties.idempotency_key.type, ['string', 'null'])
     assert.match(submit.inputSchema.properties.idempotency_key.description, /Reuse the same key when retrying/)
     assert.match(JSON.stringify(submit.outputSchema), /"idempotent_replay"/)
     const upload = tools.find((t) => t.name === 'upload_job_input')

@@ -347,7 +347,7 @@ export declare function startStdioServer(): Promise<number>
 /** Runs the junglegrid-mcp command line with the given arguments; resolves to the exit code. */
 export declare function runCli(argv: string[]): Promise<number>
 export interface SandboxOptions {
-  /** Keep state in this directory so it survives restarts; in memory by default. */
+  /** Keep state in this directory, shared with every process using it and kept across restarts; in memory by default. */
   dir?: string
   /** Run simulated time this many times faster (default 1). */
   timeScale?: number

@@ -137,7 +137,7 @@ impl NativeSandbox {
         self.api_key.clone()
     }
 
-    /// Stops the simulator (state in a sandbox dir is saved first).
+    /// Stops the simulator (each change was saved by its request; nothing is left to write).
     #[napi]
     pub async fn stop(&self) {
         if let Some(sandbox) = self.inner.lock().await.take() {

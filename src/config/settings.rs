@@ -235,7 +235,7 @@ pub static MAX_WAIT_SECONDS: Setting = Setting {
     env: &["JUNGLE_GRID_MAX_WAIT_SECONDS"],
     default: "50",
     allowed: "1 to 1800",
-    meaning: "Longest one wait_for_job call holds the request; under the 60 s after which common clients give up. Raise it only for hosts that reset their timeout on progress.",
+    meaning: "Longest one wait_for_job call holds the request. Unset, each client's wait also fits its known request timeout (3 s for unknown clients and the Python SDK's default name, 48 s for hosts with 60 s); set, it holds for every client: set it below your client's request timeout.",
     modes: &[Stdio, Http, Sandbox],
     repeats: false,
     secret: false,

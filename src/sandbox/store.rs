@@ -200,11 +200,26 @@ impl Store {
 
     /// Where an artifact's bytes are kept for the user once its download information was asked
     /// for: a file that outlives this process (its download URL does not).
+    /// Every part is reduced to `[A-Za-z0-9._-]` (a file name from an agent's
+    /// `expected_artifacts` could hold a `\` or `:` that means something on another system).
     pub fn artifact_path(&self, job_id: &str, artifact_id: &str, filename: &str) -> PathBuf {
+        let safe = |s: &str| -> String {
+            s.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect::<String>()
+                .trim_start_matches('.')
+                .to_string()
+        };
         self.dir
             .join(ARTIFACTS_DIR)
-            .join(job_id)
-            .join(format!("{artifact_id}-{filename}"))
+            .join(safe(job_id))
+            .join(format!("{}-{}", safe(artifact_id), safe(filename)))
     }
 
     /// A fresh temporary path for bytes still arriving (renamed to [`Store::upload_path`]).
@@ -365,6 +380,20 @@ mod tests {
         let (_third, state) = Store::open(dir.clone()).unwrap();
         assert_eq!(state.next_seq, 3);
         assert!(!dir.join("state.json.tmp-999").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn artifact_copies_stay_in_their_folder() {
+        let dir = temp_dir("artifacts");
+        let (store, _) = Store::open(dir.clone()).unwrap();
+        let path = store.artifact_path("job_1", "art_2", "..\\..\\evil:x");
+        assert_eq!(
+            path,
+            dir.join("artifacts").join("job_1").join("art_2-_.._evil_x")
+        );
+        let hidden = store.artifact_path("job_1", "art_2", ".bashrc");
+        assert_eq!(hidden.file_name().unwrap(), "art_2-bashrc");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

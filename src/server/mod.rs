@@ -562,8 +562,9 @@ are simulated, nothing runs on a GPU and nothing is charged. {INSTRUCTIONS} {res
         // limit: a stateless request does not carry the client's name).
         let mut watched = None;
         if *tool == tools::jobs::WAIT_FOR_JOB && !self.hosted {
-            let peer = context.peer.peer_info();
-            let name = peer.as_ref().map(|p| p.client_info.name.as_str());
+            // From the request (2026-07-28 clients send it with each one), else from initialize.
+            let client = context.client_info();
+            let name = client.as_ref().map(|c| c.name.as_str());
             ctx.limits.max_wait = self.waits.rule(name, &self.limits).await.limit;
             let id = context.id.to_string();
             self.waits.started(id.clone(), context.ct.clone());

@@ -101,10 +101,8 @@ fn node(at: &str, schema: &Value, required: bool, found: &mut Vec<String>) {
             "{at} is optional, so it must accept null (strict mode makes every property required)"
         ));
     }
-    if let Some(d) = map.get("description") {
-        if !d.is_string() {
-            found.push(format!("{at} description must be a string"));
-        }
+    if map.get("description").is_some_and(|d| !d.is_string()) {
+        found.push(format!("{at} description must be a string"));
     }
     if let Some(values) = map.get("enum") {
         let ok = base == "string"
