@@ -455,7 +455,9 @@ test('the Python MCP SDK: prompts, templates, recent jobs, logs, completion, unk
     assert.match(seen.prompt, /Job job_123 is failed\./)
     assert.match(seen.prompt, /OOM/)
     assert.deepEqual(seen.templates, TEMPLATES)
-    assert.deepEqual(seen.listed, ['junglegrid://jobs/job_123'])
+    // The job resources, and the fixed MCP Apps view beside them (views-links.test.mjs).
+    assert.deepEqual(seen.listed.filter((uri) => !uri.startsWith('ui://')), ['junglegrid://jobs/job_123'])
+    assert.ok(seen.listed.includes('ui://junglegrid/job.html'), seen.listed.join(','))
     assert.equal(seen.logs.items[0].message, 'epoch 1 done')
     assert.deepEqual(seen.completed, ['job_123'])
     assert.equal(seen.missing.code, NOT_FOUND_2025)
