@@ -1,70 +1,21 @@
 //! Test-only: data flows one way (transport -> server -> tools -> api), and configuration sits
-//! below everything it configures. Each row names a layer's folder and the layers above it that
-//! its code may not name; a new module above a layer is added to that layer's row.
+//! below everything it configures. The layers are one stack, bottom first: the code of a layer
+//! (its folder, or its file) may not name any layer above it as `crate::<layer>`; layers of one
+//! tier may name each other. A new module takes its place in the stack.
 
 use std::path::Path;
 
-/// (folder under src/, the layers it may not name as `crate::<layer>`).
-const RULES: &[(&str, &[&str])] = &[
-    (
-        "config",
-        &[
-            "resources",
-            "prompts",
-            "completions",
-            "tools",
-            "sandbox",
-            "transport",
-            "server",
-            "cli",
-            "bindings",
-            "doctor",
-        ],
-    ),
-    (
-        "api",
-        &[
-            "resources",
-            "prompts",
-            "completions",
-            "tools",
-            "server",
-            "transport",
-            "sandbox",
-            "cli",
-            "bindings",
-            "doctor",
-        ],
-    ),
-    (
-        "tools",
-        &[
-            "resources",
-            "prompts",
-            "completions",
-            "server",
-            "transport",
-            "sandbox",
-            "cli",
-            "bindings",
-            "doctor",
-        ],
-    ),
-    ("server", &["transport", "cli", "bindings", "doctor"]),
+/// Bottom to top.
+const STACK: &[&[&str]] = &[
+    &["config"],
     // Traces sit below everything they observe: the API client and the server call into them.
-    (
-        "telemetry",
-        &[
-            "api",
-            "tools",
-            "server",
-            "transport",
-            "sandbox",
-            "cli",
-            "bindings",
-            "doctor",
-        ],
-    ),
+    &["telemetry"],
+    &["api"],
+    &["tools"],
+    &["resources", "prompts", "completions"],
+    &["sandbox"],
+    &["server"],
+    &["transport", "cli", "bindings", "doctor"],
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -82,27 +33,39 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn no_layer_names_a_layer_above_it() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut problems = Vec::new();
-    for (layer, above) in RULES {
-        let mut files = Vec::new();
-        rust_files(&src.join(layer), &mut files);
-        assert!(
-            files.len() >= 3,
-            "only {} files under src/{layer}",
-            files.len()
-        );
-        for file in files {
-            let text = std::fs::read_to_string(&file).expect("a source file");
-            for name in *above {
-                let needle = format!("crate::{name}");
-                // `crate::tools` must not match `crate::toolsx`; every use is followed by `::`,
-                // `;`, `}` or `,`.
-                if text.match_indices(&needle).any(|(i, _)| {
-                    !text[i + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-                }) {
-                    problems.push(format!("{} names {needle}", file.display()));
+    let mut checked = 0;
+    for (tier, layers) in STACK.iter().enumerate() {
+        let above: Vec<&str> = STACK[tier + 1..]
+            .iter()
+            .flat_map(|t| t.iter().copied())
+            .collect();
+        for layer in *layers {
+            let mut files = Vec::new();
+            let file = src.join(format!("{layer}.rs"));
+            if file.is_file() {
+                files.push(file);
+            }
+            if src.join(layer).is_dir() {
+                rust_files(&src.join(layer), &mut files);
+            }
+            assert!(!files.is_empty(), "no source for the layer {layer}");
+            checked += files.len();
+            for file in files {
+                let text = std::fs::read_to_string(&file).expect("a source file");
+                for name in &above {
+                    let needle = format!("crate::{name}");
+                    // `crate::tools` must not match `crate::toolsx`; every use is followed by `::`,
+                    // `;`, `}` or `,`.
+                    if text.match_indices(&needle).any(|(i, _)| {
+                        !text[i + needle.len()..]
+                            .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                    }) {
+                        problems.push(format!("{} names {needle}", file.display()));
+                    }
                 }
             }
         }
     }
+    assert!(checked >= 30, "only {checked} files checked");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -102,6 +102,20 @@ def allows_null(schema: dict[str, Any]) -> bool:
     return any(isinstance(a, dict) and a.get("type") == "null" for a in (schema.get("anyOf") or schema.get("oneOf") or []))
 
 
+def strict_extras(props, label, report):
+    """The `env` and `metadata` a strict agent would pass, built from the strict schema's
+    `submit_job` properties `props` (a problem is reported where the schema cannot carry them)."""
+    extra = {}
+    for key, pairs in (("env", {"JG_TEST_MODE": "strict"}), ("metadata", {"team": "agents"})):
+        if key not in props:
+            report.problem(f"submit_job: the strict schema has no `{key}`")
+            continue
+        value = pairs_value(props[key], pairs, f"submit_job.{key} ({label})", report)
+        if value is not None:
+            extra[key] = value
+    return extra
+
+
 def pairs_value(schema: dict[str, Any], pairs: dict[str, str], what: str, report: "Report") -> Any:
     """A value that carries `pairs` (an environment, metadata) in the form `schema` offers a model:
     an object of strings, or a list of name/value objects. A schema that admits only `{}` is a problem."""

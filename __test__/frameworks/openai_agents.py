@@ -53,16 +53,7 @@ async def body(report: flow.Report) -> None:
                 raise flow.FlowError(out)
             return out
 
-        extra = {}
-        if STRICT and "submit_job" in tools:
-            props = tools["submit_job"].params_json_schema.get("properties", {})
-            for key, pairs in (("env", {"JG_TEST_MODE": "strict"}), ("metadata", {"team": "agents"})):
-                if key not in props:
-                    report.problem(f"submit_job: the strict schema has no `{key}`")
-                    continue
-                value = flow.pairs_value(props[key], pairs, f"submit_job.{key} (strict)", report)
-                if value is not None:
-                    extra[key] = value
+        extra = flow.strict_extras(tools["submit_job"].params_json_schema.get("properties", {}), "strict", report) if STRICT and "submit_job" in tools else {}
         await flow.run_flow(report, call, extra)
 
 

@@ -55,16 +55,7 @@ async def body(report: flow.Report) -> None:
                 raise flow.FlowError(f"{type(e).__name__}: {e}") from e
             return flow.visible_text(out)
 
-        extra = {}
-        if STRICT:
-            props = mapped["submit_job"].get("properties", {})
-            for key, pairs in (("env", {"JG_TEST_MODE": "strict"}), ("metadata", {"team": "agents"})):
-                if key not in props:
-                    report.problem(f"submit_job: the strict schema has no `{key}`")
-                    continue
-                value = flow.pairs_value(props[key], pairs, f"submit_job.{key} (pydantic-ai strict)", report)
-                if value is not None:
-                    extra[key] = value
+        extra = flow.strict_extras(mapped["submit_job"].get("properties", {}), "pydantic-ai strict", report) if STRICT else {}
         await flow.run_flow(report, call, extra)
 
 
